@@ -1,0 +1,1 @@
+"""Command-line front door of the legal-aid planning toolkit (``legalaid``)."""

@@ -1,0 +1,58 @@
+"""Errors a user can act on: plain Chinese sentences naming file, row, column and value.
+
+Every reader collects all problems of a file before raising, so a user fixes a file in one
+pass. The command line prints ``InputError`` and exits with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class InputIssue:
+    """One problem in one input file.
+
+    Parameters
+    ----------
+    file : the file as the user named it.
+    row : the row number as Excel shows it (header is row 1), or None for the whole file.
+    column : the column header as written in the file, or None.
+    value : the offending cell text, or None.
+    expected : what was expected, in Chinese (with a did-you-mean where one exists).
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    expected: str
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        if self.column is not None:
+            parts.append(f"列“{self.column}”")
+        where = "，".join(parts)
+        if self.value is not None:
+            return f"{where}：值“{self.value}”有误，{self.expected}"
+        return f"{where}：{self.expected}"
+
+
+@dataclass
+class InputError(Exception):
+    """All problems found in the inputs; raised once after a whole file is read."""
+
+    issues: list[InputIssue] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        head = f"输入数据有{len(self.issues)}处错误："
+        return "\n".join([head, *(f"  - {issue}" for issue in self.issues)])
+
+
+class PlanError(Exception):
+    """A plan or rule file that cannot be used (bad format, unknown plan, rule not in force)."""

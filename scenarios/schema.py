@@ -1,0 +1,110 @@
+"""The four input tables: canonical columns, the headers users write, and the values allowed.
+
+This module is the contract between the readers (``scenarios.tables``) and the engines. After
+reading, every table is a pandas DataFrame with exactly the canonical columns below, in this
+order, with these dtypes; region is always a region id of the plan.
+
+cases    : case_id str, region str, kind {criminal, civil, administrative}, instance {first,
+           second}, litigation bool, group_id str ("" when none), received datetime64 (NaT
+           when not given)
+lawyers  : lawyer_id str, region str, kind {social, staff, grassroots}, firm str ("" when
+           none), handled_this_year int (件, already handled this year), available bool
+progress : region str, month int 1-12, approved int, closed int (that month's counts 件)
+funds    : region str, upper_funds float (元, central+provincial), local_funds float (元),
+           planned_cases, arrived, spent, subsidy_spent float (元 or 件; NaN when not given)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column.
+
+    Attributes
+    ----------
+    name : canonical (English) name.
+    label : Chinese header used when writing the table.
+    aliases : other headers accepted on input (English and Chinese).
+    kind : "id", "region", "enum", "bool", "int", "money", "date", "text".
+    required : the header must be present.
+    choices : for "enum": canonical value -> accepted spellings.
+    """
+
+    name: str
+    label: str
+    aliases: tuple[str, ...]
+    kind: str
+    required: bool = True
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+YES = ("yes", "y", "true", "1", "是", "有", "√")
+NO = ("no", "n", "false", "0", "否", "无", "×")
+
+CASE_KINDS = {"criminal": "刑事", "civil": "民事", "administrative": "行政"}
+INSTANCES = {"first": "一审", "second": "二审"}
+LAWYER_KINDS = {"social": "社会律师", "staff": "法援律师", "grassroots": "基层法律服务工作者"}
+
+_REGION_ALIASES = ("region", "county", "地区", "县区", "县（市、区）", "所属地区", "法律援助机构", "管辖地区")
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "cases": (
+        Column("case_id", "案件编号", ("case_id", "id", "案件编号", "案号", "编号"), "id"),
+        Column("region", "地区", _REGION_ALIASES, "region"),
+        Column("kind", "案件类型", ("kind", "type", "案件类型", "案件类别", "类型", "类别"), "enum",
+               choices=(("criminal", ("criminal", "刑事", "刑事案件")),
+                        ("civil", ("civil", "民事", "民事案件")),
+                        ("administrative", ("administrative", "行政", "行政案件", "国家赔偿")))),
+        Column("instance", "审级", ("instance", "审级", "审理程序"), "enum",
+               choices=(("first", ("first", "1", "一审", "第一审")), ("second", ("second", "2", "二审", "第二审")))),
+        Column("litigation", "是否诉讼", ("litigation", "是否诉讼", "诉讼"), "bool"),
+        Column("group_id", "同案编号", ("group_id", "group", "同案编号", "团伙编号", "共同犯罪编号"), "text", required=False),
+        Column("received", "受理日期", ("received", "date", "受理日期", "收案日期", "申请日期"), "date", required=False),
+    ),
+    "lawyers": (
+        Column("lawyer_id", "律师编号", ("lawyer_id", "id", "律师编号", "人员编号", "编号"), "id"),
+        Column("region", "地区", _REGION_ALIASES, "region"),
+        Column("kind", "人员类别", ("kind", "type", "人员类别", "类别", "类型"), "enum",
+               choices=(("social", ("social", "社会律师", "律师", "执业律师")),
+                        ("staff", ("staff", "法援律师", "法援中心律师", "公职律师", "法律援助中心律师")),
+                        ("grassroots", ("grassroots", "基层法律服务工作者", "基层法律工作者", "基层")))),
+        Column("firm", "所在律所", ("firm", "所在律所", "律所", "律师事务所", "执业机构"), "text", required=False),
+        Column("handled_this_year", "本年已办案件", ("handled_this_year", "handled", "本年已办案件", "本年已办",
+                                                     "已办案件数", "本年已承办"), "int"),
+        Column("available", "可指派", ("available", "可指派", "是否可指派", "是否可用", "在岗"), "bool", required=False),
+    ),
+    "progress": (
+        Column("region", "地区", _REGION_ALIASES, "region"),
+        Column("month", "月份", ("month", "月份", "月"), "int"),
+        Column("approved", "审批数", ("approved", "审批数", "批准数", "审批案件数", "当月审批"), "int"),
+        Column("closed", "结案数", ("closed", "结案数", "办结数", "结案案件数", "当月结案"), "int"),
+    ),
+    "funds": (
+        Column("region", "地区", _REGION_ALIASES, "region"),
+        Column("upper_funds", "中央和省级资金（元）", ("upper_funds", "中央和省级资金（元）", "中央和省级资金", "中央省级资金",
+                                                    "上级资金"), "money"),
+        Column("local_funds", "地方财政资金（元）", ("local_funds", "地方财政资金（元）", "地方财政资金", "地方配套资金",
+                                                  "地方资金"), "money"),
+        Column("planned_cases", "计划案件数", ("planned_cases", "计划案件数", "预算案件数"), "money", required=False),
+        Column("arrived", "到位资金（元）", ("arrived", "到位资金（元）", "到位资金", "资金到位"), "money", required=False),
+        Column("spent", "已支出（元）", ("spent", "已支出（元）", "已支出", "支出", "业务经费支出"), "money", required=False),
+        Column("subsidy_spent", "办案补贴及直接费用（元）", ("subsidy_spent", "办案补贴及直接费用（元）", "办案补贴及直接费用",
+                                                          "办案补贴"), "money", required=False),
+    ),
+}
+
+#: Chinese name of each table, for messages.
+TABLE_LABELS = {"cases": "案件表", "lawyers": "律师表", "progress": "月度进度表", "funds": "经费表"}
+
+
+def columns(table: str) -> list[str]:
+    """Canonical column names of ``table`` in order."""
+    return [c.name for c in TABLES[table]]
+
+
+def chinese_headers(table: str) -> dict[str, str]:
+    """Canonical name -> Chinese header, for writing a table users read."""
+    return {c.name: c.label for c in TABLES[table]}
