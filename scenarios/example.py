@@ -1,0 +1,269 @@
+"""A seeded, realistic example year for any plan: cases, lawyers, monthly progress, funds.
+
+The example is the embedded default of the main job and the notebooks. Its assumptions are
+data (``data/example.toml``), each with its source or marked as an assumption. For month m:
+
+- progress: months 1..m of approvals and closures per region, at each region's pace (three
+  regions clearly behind 序时进度, the rest around it), shaped by a seasonality profile;
+- lawyers: handlers per region (social lawyers in firms, staff lawyers of the centre,
+  grassroots workers) whose ``handled_this_year`` add up to the region's approvals to date;
+  two regions are short of lawyers, and a few handlers are over the yearly cap (findings);
+- cases: the cases still to be assigned in months m+1..12 (with m = 0, a whole year);
+- funds: budgets per region, a few breaking the funding rules, with mid-year arrivals/spending.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scenarios.plans import Plan
+from scenarios.schema import CASE_KINDS, INSTANCES, LAWYER_KINDS, chinese_headers, columns
+
+_FIRM_WORDS = ("正道", "皖江", "天柱", "振风", "明诚", "同创", "华信", "长风", "正和", "律邦", "弘法", "徽商")
+
+
+@dataclass(frozen=True)
+class ExampleData:
+    """One generated year: canonical tables (see ``scenarios.schema``) and how they were made."""
+
+    plan: Plan
+    month: int
+    seed: int
+    cases: pd.DataFrame
+    lawyers: pd.DataFrame
+    progress: pd.DataFrame
+    funds: pd.DataFrame
+    lagging: tuple[str, ...]
+    short_of_lawyers: tuple[str, ...]
+
+
+def load_assumptions() -> dict:
+    """The generator's assumptions from ``data/example.toml``."""
+    text = resources.files("scenarios").joinpath("data", "example.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def generate_example(plan: Plan, month: int = 6, seed: int = 0) -> ExampleData:
+    """Generate the example year up to the end of ``month`` (0-12) for ``plan``.
+
+    Parameters
+    ----------
+    plan : the city plan (regions and targets).
+    month : last reported month; cases are those still to come in months month+1..12.
+    seed : seed of the ``numpy.random.Generator``; same plan, month and seed → same tables.
+    """
+    if not 0 <= month <= 12:
+        raise ValueError("month must be within 0..12")
+    a = load_assumptions()
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
+    structure, progress_rng, lawyer_rng, case_rng, fund_rng = streams
+    ids = [r.id for r in plan.regions]
+    counties = [r.id for r in plan.regions if r.level != "city"]
+    lagging = tuple(str(x) for x in sorted(
+        structure.choice(counties, size=min(a["pace"]["lagging_count"], len(counties)), replace=False),
+        key=ids.index))
+    others = [c for c in counties if c not in lagging]
+    short = tuple(str(x) for x in sorted(
+        structure.choice(others, size=min(a["lawyers"]["short_counties"], len(others)), replace=False),
+        key=ids.index))
+    pace = {rid: (structure.uniform(a["pace"]["lagging_low"], a["pace"]["lagging_high"]) if rid in lagging
+                  else structure.uniform(a["pace"]["normal_low"], a["pace"]["normal_high"])) for rid in ids}
+    season = np.asarray(a["seasonality"]["weights"], dtype=float)
+    season = season / season.mean()
+    expected = {rid: plan.region(rid).target * pace[rid] / 12 * season for rid in ids}  # 件/月, by month
+    year_cases = _cases(plan, expected, a, case_rng)
+    case_month = year_cases["received"].dt.month
+    progress = _progress(ids, year_cases[case_month <= month], month, a, progress_rng)
+    approved_to_date = progress.groupby("region", sort=False)["approved"].sum().reindex(ids, fill_value=0)
+    cap = int(plan.rule_value("lawyer_yearly_cap"))
+    lawyers = _lawyers(plan, expected, approved_to_date, short, cap, month, a, lawyer_rng, progress_rng)
+    cases = year_cases[case_month > month].reset_index(drop=True)
+    funds = _funds(plan, month, a, fund_rng)
+    return ExampleData(plan=plan, month=month, seed=seed, cases=cases, lawyers=lawyers, progress=progress,
+                       funds=funds, lagging=lagging, short_of_lawyers=short)
+
+
+def _progress(ids, past_cases, month, a, rng) -> pd.DataFrame:
+    """Monthly approvals (the past months' cases) and closures (open cases close at a monthly rate)."""
+    approved = past_cases.groupby([past_cases["region"], past_cases["received"].dt.month]).size()
+    rows = []
+    p_close = a["closure"]["monthly_probability"]
+    for rid in ids:
+        open_cases = 0
+        for m in range(1, month + 1):
+            new = int(approved.get((rid, m), 0))
+            closed = int(rng.binomial(open_cases, p_close))
+            open_cases += new - closed
+            rows.append((rid, m, new, closed))
+    return pd.DataFrame(rows, columns=columns("progress")).astype({"month": "int64", "approved": "int64",
+                                                                   "closed": "int64"})
+
+
+def _lawyers(plan, expected, approved_to_date, short, cap, month, a, rng, load_rng) -> pd.DataFrame:
+    """Handlers per region; ``rng`` draws who they are, ``load_rng`` what they handled so far."""
+    la = a["lawyers"]
+    kinds = np.array(["social", "staff", "grassroots"])
+    shares = np.array([la["social"], la["staff"], la["grassroots"]])
+    rows = []
+    number = 0
+    for region in plan.regions:
+        year_cases = float(np.sum(expected[region.id]))
+        if region.id in short:
+            n = max(3, int(np.ceil(year_cases * la["short_capacity_ratio"] / cap)))
+        else:
+            n = max(4, round(region.target * la["handlers_per_target_case"] * rng.uniform(0.85, 1.2)))
+        counts = np.maximum(np.round(shares * n).astype(int), [1, 1, 0])
+        region_kinds = np.repeat(kinds, counts)
+        firms = _firms(region, int(counts[0]), la, rng)
+        weights = rng.lognormal(0.0, 0.5, size=len(region_kinds)) * np.where(region_kinds == "grassroots", 0.6, 1.0)
+        available = rng.random(len(region_kinds)) >= la["unavailable_share"]
+        loads = _spread(int(approved_to_date[region.id]), weights, cap, load_rng)
+        for j, kind in enumerate(region_kinds):
+            number += 1
+            firm = firms[j] if kind == "social" else (f"{region.name}法律援助中心" if kind == "staff"
+                                                       else f"{region.short[0] if region.short else region.name}城关法律服务所")
+            rows.append([f"L{number:04d}", region.id, str(kind), firm, int(loads[j]), bool(available[j])])
+    lawyers = pd.DataFrame(rows, columns=columns("lawyers"))
+    if month >= 4 and la["over_cap_findings"]:
+        busiest = lawyers.sort_values(["handled_this_year", "lawyer_id"], ascending=[False, True])
+        for index in busiest.index[: la["over_cap_findings"]]:
+            lawyers.loc[index, "handled_this_year"] = cap + int(load_rng.integers(1, 7))
+    return lawyers.astype({"handled_this_year": "int64", "available": "bool"})
+
+
+def _firms(region, n_social, la, rng) -> list[str]:
+    firms, words = [], list(_FIRM_WORDS)
+    rng.shuffle(words)
+    base = region.short[0] if region.short else region.name
+    k = 0
+    while len(firms) < n_social:
+        size = int(rng.integers(la["firm_size_min"], la["firm_size_max"] + 1))
+        name = f"安徽{base}{words[k % len(words)]}律师事务所" + ("" if k < len(words) else f"（{k // len(words) + 1}）")
+        firms += [name] * size
+        k += 1
+    return firms[:n_social]
+
+
+def _spread(total: int, weights: np.ndarray, cap: int, rng) -> np.ndarray:
+    """Split ``total`` cases among handlers by ``weights``, no one above ``cap`` if room allows."""
+    loads = rng.multinomial(total, weights / weights.sum()) if len(weights) else np.zeros(0, int)
+    excess = int(np.sum(np.maximum(loads - cap, 0)))
+    loads = np.minimum(loads, cap)
+    while excess > 0 and np.any(loads < cap):
+        room = np.flatnonzero(loads < cap)
+        give = min(excess, len(room))
+        loads[room[:give]] += 1
+        excess -= give
+    return loads
+
+
+def _cases(plan, expected, a, rng) -> pd.DataFrame:
+    """The whole year's cases, month by month, at each region's expected monthly rate."""
+    mix = a["case_mix"]
+    kinds = np.array(["civil", "criminal", "administrative"])
+    kind_p = np.array([mix["civil"], mix["criminal"], mix["administrative"]])
+    kind_p = kind_p / kind_p.sum()
+    lit = a["litigation_share"]
+    groups = a["groups"]
+    rows = []
+    group_no = 0
+    for index, region in enumerate(plan.regions, start=1):
+        seq = 0
+        for m in range(1, 13):
+            n = int(rng.poisson(expected[region.id][m - 1]))
+            days = pd.Period(year=plan.year, month=m, freq="M").days_in_month
+            remaining = n
+            while remaining > 0:
+                kind = str(rng.choice(kinds, p=kind_p))
+                size = 1
+                if kind == "criminal" and rng.random() < groups["criminal_share_in_groups"] / 3:
+                    size = int(min(remaining, rng.integers(groups["min_size"], groups["max_size"] + 1)))
+                instance = "second" if rng.random() < a["second_instance"]["share"] else "first"
+                received = dt.date(plan.year, m, int(rng.integers(1, days + 1)))
+                group_id = ""
+                if size > 1:
+                    group_no += 1
+                    group_id = f"G{plan.year}-{group_no:03d}"
+                for _ in range(size):
+                    seq += 1
+                    litigation = bool(rng.random() < lit[kind])
+                    rows.append([f"C{index:02d}-{seq:05d}", region.id, kind, instance, litigation, group_id,
+                                 pd.Timestamp(received)])
+                remaining -= size
+    cases = pd.DataFrame(rows, columns=columns("cases"))
+    cases["received"] = pd.to_datetime(cases["received"])
+    return cases.astype({"litigation": "bool"})
+
+
+def _funds(plan, month, a, rng) -> pd.DataFrame:
+    fa = a["funds"]
+    ids = [r.id for r in plan.regions]
+    bad = set(rng.choice([r.id for r in plan.regions if r.level != "city"], size=fa["noncompliant_counties"],
+                         replace=False))
+    per_case_min = plan.rule("local_matching_per_case_min")
+    rows = []
+    for rid in ids:
+        target = plan.region(rid).target
+        upper = round(target * rng.uniform(fa["upper_per_case_low"], fa["upper_per_case_high"]), -3)
+        local = round(upper * rng.uniform(fa["local_ratio_low"], fa["local_ratio_high"]), -3)
+        if per_case_min is not None:
+            local = max(local, round(target * per_case_min.value * 1.05, -3))
+        if rid in bad:
+            local = round(upper * rng.uniform(0.7, 0.9), -3)
+        budget = upper + local
+        arrived = round(budget * min(1.0, rng.uniform(0.55, 1.0) + month / 24), -2)
+        spent = round(arrived * min(1.0, month / 12 * rng.uniform(0.75, 1.25)), -2)
+        subsidy = round(spent * rng.uniform(0.62, 0.86), -2)
+        rows.append([rid, float(upper), float(local), float(target), float(arrived), float(spent), float(subsidy)])
+    return pd.DataFrame(rows, columns=columns("funds"))
+
+
+# --- writing ---------------------------------------------------------------------------------
+#: File stems of the four tables (English names; the readers also accept 案件/律师/进度/经费).
+FILE_STEMS = {"cases": "cases", "lawyers": "lawyers", "progress": "progress", "funds": "funds"}
+
+
+def to_user_table(table: str, frame: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """A canonical table as a user writes it: Chinese headers, Chinese names and values."""
+    out = frame.copy()
+    if "region" in out:
+        out["region"] = out["region"].map(lambda rid: plan.region(rid).name)
+    if table == "cases":
+        out["kind"] = out["kind"].map(CASE_KINDS)
+        out["instance"] = out["instance"].map(INSTANCES)
+        out["litigation"] = out["litigation"].map({True: "是", False: "否"})
+        out["received"] = out["received"].dt.strftime("%Y-%m-%d").fillna("")
+    elif table == "lawyers":
+        out["kind"] = out["kind"].map(LAWYER_KINDS)
+        out["available"] = out["available"].map({True: "是", False: "否"})
+    elif table == "funds":
+        for col in columns("funds")[1:]:
+            out[col] = out[col].map(lambda v: "" if pd.isna(v) else f"{v:.0f}" if float(v).is_integer() else f"{v}")
+    return out.rename(columns=chinese_headers(table))
+
+
+def write_example(data: ExampleData, out_dir: str | Path, fmt: str = "csv") -> dict[str, Path]:
+    """Write the four tables (Chinese headers) as CSV (utf-8-sig) or .xlsx; return the paths."""
+    from scenarios.output import write_csv
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for table, stem in FILE_STEMS.items():
+        frame = to_user_table(table, getattr(data, table), data.plan)
+        path = out / f"{stem}.{fmt}"
+        if fmt == "csv":
+            write_csv(frame, path)
+        elif fmt == "xlsx":
+            frame.to_excel(path, index=False, engine="openpyxl")
+        else:
+            raise ValueError("fmt must be csv or xlsx")
+        paths[table] = path
+    return paths
