@@ -128,7 +128,7 @@ def _lawyers(plan, expected, approved_to_date, short, cap, month, a, rng, load_r
         for j, kind in enumerate(region_kinds):
             number += 1
             firm = firms[j] if kind == "social" else (f"{region.name}法律援助中心" if kind == "staff"
-                                                       else f"{region.short[0] if region.short else region.name}城关法律服务所")
+                                                       else f"{_short_name(region)}城关法律服务所")
             rows.append([f"L{number:04d}", region.id, str(kind), firm, int(loads[j]), bool(available[j])])
     lawyers = pd.DataFrame(rows, columns=columns("lawyers"))
     if month >= 4 and la["over_cap_findings"]:
@@ -141,7 +141,7 @@ def _lawyers(plan, expected, approved_to_date, short, cap, month, a, rng, load_r
 def _firms(region, n_social, la, rng) -> list[str]:
     firms, words = [], list(_FIRM_WORDS)
     rng.shuffle(words)
-    base = region.short[0] if region.short else region.name
+    base = _short_name(region)
     k = 0
     while len(firms) < n_social:
         size = int(rng.integers(la["firm_size_min"], la["firm_size_max"] + 1))
@@ -149,6 +149,12 @@ def _firms(region, n_social, la, rng) -> list[str]:
         firms += [name] * size
         k += 1
     return firms[:n_social]
+
+
+def _short_name(region) -> str:
+    """A place name for firms: 宿松 for 宿松县, 安庆 for 安庆市本级."""
+    return region.name.removesuffix("市本级") if region.level == "city" else (region.short[0] if region.short
+                                                                              else region.name)
 
 
 def _spread(total: int, weights: np.ndarray, cap: int, rng) -> np.ndarray:

@@ -83,7 +83,7 @@ def test_written_files_use_chinese_headers_and_values(tmp_path, anqing, fmt):
         assert paths["cases"].read_bytes().startswith(b"\xef\xbb\xbf")
         frame = pd.read_csv(paths["cases"], encoding="utf-8-sig", dtype=str)
     else:
-        frame = pd.read_excel(paths["cases"], dtype=str)
+        frame = pd.read_excel(paths["cases"], dtype=str, engine="calamine")
     assert list(frame.columns[:3]) == ["案件编号", "地区", "案件类型"]
     assert set(frame["案件类型"]) == {"民事", "刑事", "行政"}
     assert "宿松县" in set(frame["地区"])
