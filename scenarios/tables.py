@@ -1,0 +1,126 @@
+"""Reading the four input tables once, for every engine.
+
+``read_table`` reads one file (CSV in UTF-8/UTF-8-BOM/GB18030, or .xlsx/.xls; English or
+Chinese headers) into the canonical frame of ``scenarios.schema``; ``load_inputs`` reads all
+given files, collects the problems of every file into one ``InputError`` and reports lawyers
+already over the yearly cap as findings (安庆2023 §6(2)), not as errors.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from scenarios.errors import InputError, InputIssue
+from scenarios.plans import Plan
+from scenarios.readers import read_raw
+from scenarios.schema import TABLES, columns
+from scenarios.validate import KIND_DTYPES, parse_table, progress_issues
+
+__all__ = ["DTYPES", "InputTables", "coerce", "lawyer_findings", "load_inputs", "progress_issues", "read_table"]
+
+#: Canonical dtype of every column, per table.
+DTYPES = {table: {c.name: KIND_DTYPES[c.kind] for c in cols} for table, cols in TABLES.items()}
+
+
+def coerce(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Canonical columns in order with canonical dtypes and a fresh RangeIndex (no checks)."""
+    out = frame[columns(table)].reset_index(drop=True)
+    return out.astype(DTYPES[table])
+
+
+def read_table(path: str | os.PathLike, table: str, plan: Plan, *, as_of_month: int | None = None) -> pd.DataFrame:
+    """Read one input table into its canonical frame.
+
+    Parameters
+    ----------
+    path : .csv (UTF-8, UTF-8 with BOM or GB18030), .xlsx or .xls (first sheet).
+    table : "cases", "lawyers", "progress" or "funds".
+    plan : the plan whose regions the file must use.
+    as_of_month : for progress, the current month (1-12); later months are errors.
+
+    Raises
+    ------
+    InputError : every problem of the file at once.
+    """
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}; expected one of {sorted(TABLES)}")
+    if as_of_month is not None and not 1 <= as_of_month <= 12:
+        raise ValueError(f"as_of_month must be 1..12, got {as_of_month}")
+    raw = read_raw(path)
+    frame, issues = parse_table(raw, table, plan, as_of_month=as_of_month)
+    if issues:
+        raise InputError(sorted(issues, key=_order))
+    return coerce(frame, table)
+
+
+def _order(issue: InputIssue) -> tuple:
+    return (issue.file, issue.row is not None, issue.row or 0)
+
+
+def lawyer_findings(lawyers: pd.DataFrame, plan: Plan) -> list[str]:
+    """One Chinese sentence per lawyer already above the yearly cap (件/年, 安庆2023 §6(2)).
+
+    Not an input error: accountability at the yearly assessment, and no new cases for them.
+    Names ids only, never personal names.
+    """
+    rule = plan.rule("lawyer_yearly_cap")
+    if rule is None:
+        return []
+    over = lawyers[lawyers["handled_this_year"] > rule.value]
+    findings = []
+    for lawyer_id, kind, handled in over[["lawyer_id", "kind", "handled_this_year"]].itertuples(index=False):
+        who = "基层法律服务工作者" if kind == "grassroots" else "律师"
+        findings.append(f"{who} {lawyer_id} 本年已办 {handled} 件，超过年度上限 {rule.value:g} 件（{rule.citation}），"
+                        "年度考核时应予问责；本次不再指派新案件。")
+    return findings
+
+
+@dataclass
+class InputTables:
+    """All input tables of one run, validated.
+
+    Attributes
+    ----------
+    plan : the plan the tables were checked against.
+    cases, lawyers, progress, funds : canonical frames, or None when not given.
+    findings : Chinese sentences that are not errors (e.g. lawyers over the yearly cap).
+    sources : table name -> file it was read from.
+    """
+
+    plan: Plan
+    cases: pd.DataFrame | None = None
+    lawyers: pd.DataFrame | None = None
+    progress: pd.DataFrame | None = None
+    funds: pd.DataFrame | None = None
+    findings: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def load_inputs(plan: Plan, *, cases=None, lawyers=None, progress=None, funds=None,
+                as_of_month: int | None = None) -> InputTables:
+    """Read every given file; one InputError listing the problems of all files.
+
+    Parameters
+    ----------
+    plan : the plan whose regions and rules apply.
+    cases, lawyers, progress, funds : paths (str or PathLike) or None.
+    as_of_month : current month (1-12) for the progress checks.
+    """
+    result = InputTables(plan)
+    issues: list[InputIssue] = []
+    for table, path in (("cases", cases), ("lawyers", lawyers), ("progress", progress), ("funds", funds)):
+        if path is None:
+            continue
+        result.sources[table] = str(path)
+        try:
+            setattr(result, table, read_table(path, table, plan, as_of_month=as_of_month))
+        except InputError as exc:
+            issues += exc.issues
+    if issues:
+        raise InputError(issues)
+    if result.lawyers is not None:
+        result.findings += lawyer_findings(result.lawyers, plan)
+    return result

@@ -1,0 +1,357 @@
+"""Turning raw cells into a canonical table, collecting every problem of the file.
+
+Each cell is parsed by its column's kind (``scenarios.schema.Column.kind``); what cannot be
+parsed becomes an ``InputIssue`` naming the row as Excel numbers it, the header as written in
+the file, the value and what was expected (Chinese). Ranges and uniqueness are then checked
+declaratively with a pandera schema on the parsed frame (lazy, so all failures come back at
+once) and its failure cases are turned into the same issues.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from scenarios.errors import InputIssue
+from scenarios.plans import Plan
+from scenarios.readers import RawTable, cell_text, is_blank
+from scenarios.schema import CASE_KINDS, NO, TABLE_LABELS, TABLES, YES, Column
+
+#: Canonical dtypes of each column kind (pandas ``str`` is the default string dtype).
+KIND_DTYPES = {"id": str, "region": str, "enum": str, "text": str, "bool": bool, "int": "int64",
+               "money": "float64", "date": "datetime64[s]"}
+
+_NUMBER = re.compile(r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?")
+_CN_DIGITS = set("零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟")
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_DATE_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?")
+_NEGATIVE = "不能为负数"
+_MONTH_RANGE = "月份应为1到12之间的整数"
+
+
+class Bad(ValueError):
+    """A cell that cannot be parsed; the message says what was expected (Chinese)."""
+
+
+def norm(text: object) -> str:
+    """Header/value key: full-width folded (NFKC), no whitespace or '*', lower case."""
+    folded = unicodedata.normalize("NFKC", cell_text(text))
+    return re.sub(r"\s+", "", folded).strip("*").lower()
+
+
+def did_you_mean(text: str, spellings: dict[str, str]) -> str:
+    """' 是否要填“X”？' for the closest spelling (key -> display), or ''."""
+    hit = difflib.get_close_matches(norm(text), list(spellings), n=1, cutoff=0.5)
+    return f"是否要填“{spellings[hit[0]]}”？" if hit else ""
+
+
+# --- cell parsers ---------------------------------------------------------------------------
+def parse_number(value: object, *, integer: bool, suffix: str = "") -> float | int:
+    """A count (件, ``integer``) or an amount (元); text numbers, units and fractions are Bad."""
+    what = "整数（阿拉伯数字，如 12）" if integer else "金额数字（元，如 120000）"
+    if isinstance(value, bool | dt.date):
+        raise Bad(f"应为{what}")
+    if isinstance(value, int | float):
+        number = value
+    else:
+        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+        if suffix and text.endswith(suffix):
+            text = text[: -len(suffix)]
+        if not integer:
+            text = text.lstrip("¥")
+        if not _NUMBER.fullmatch(text):
+            if any(ch in _CN_DIGITS for ch in text):
+                raise Bad(f"应为{what}，不能用汉字书写数字")
+            if re.fullmatch(r"[+-]?[\d.,]+", text):
+                raise Bad(f"应为{what}，千位分隔符或小数点位置不对")
+            if re.match(r"[+-]?\d", text):
+                raise Bad(f"应为{what}，不能带单位或其他文字")
+            raise Bad(f"应为{what}")
+        number = float(text.replace(",", ""))
+    if integer:
+        if not float(number).is_integer():
+            raise Bad("应为整数，件数不能有小数")
+        return int(number)
+    return float(number)
+
+
+def parse_date(value: object) -> pd.Timestamp:
+    """A date from Excel or text (2023-03-05, 2023/3/5, 2023年3月5日, 20230305)."""
+    if isinstance(value, dt.date):
+        return pd.Timestamp(value)
+    text = cell_text(value)
+    try:
+        if m := _DATE.fullmatch(text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text):
+            return pd.Timestamp(dt.date(int(m[1]), int(m[2]), int(m[3])))
+        if _DATE_TIME.fullmatch(text):
+            return pd.Timestamp(text)
+    except ValueError:
+        raise Bad("不是有效的日期（月份或日期超出范围）") from None
+    raise Bad("应为日期，如 2023-03-05")
+
+
+def choice_parser(column: Column) -> Callable[[object], str]:
+    """Parser for an enum column: any accepted spelling -> canonical value."""
+    lookup = {norm(s): canon for canon, spellings in column.choices for s in (canon, *spellings)}
+    labels = {canon: next((s for s in spellings if not s.isascii()), canon) for canon, spellings in column.choices}
+    shown = {key: labels[canon] for key, canon in lookup.items()}
+    accepted = "、".join(f"{labels[c]}（{c}）" for c, _ in column.choices)
+
+    def parse(value: object) -> str:
+        canon = lookup.get(norm(value))
+        if canon is None:
+            raise Bad(f"应为{accepted}之一；{did_you_mean(cell_text(value), shown)}".rstrip("；"))
+        return canon
+
+    return parse
+
+
+def parse_bool(value: object) -> bool:
+    """是/否 (yes/no, true/false, 1/0, √/×) -> bool."""
+    if isinstance(value, bool):
+        return value
+    key = norm(value)
+    if key in {norm(y) for y in YES}:
+        return True
+    if key in {norm(n) for n in NO}:
+        return False
+    raise Bad("应为 是 或 否（yes/no）")
+
+
+def region_parser(plan: Plan) -> Callable[[object], str]:
+    """Parser for region cells: id, full or short name, delegated township -> region id."""
+    last = plan.regions[-1]
+    example = f"（也可写简称或ID，如 {(*last.short, last.name)[0]}、{last.id}）"
+
+    def parse(value: object) -> str:
+        region = plan.resolve_region(cell_text(value))
+        if region is None:
+            hint = plan.suggest_region(cell_text(value))
+            guess = f"是否要填“{hint[0]}”？" if hint else ""
+            raise Bad(f"不是{plan.city}的地区；{guess}可选：{plan.region_choices()}{example}")
+        return region
+
+    return parse
+
+
+def cell_parser(column: Column, plan: Plan) -> Callable[[object], object]:
+    """The parser for one column kind."""
+    if column.kind == "region":
+        return region_parser(plan)
+    if column.kind == "enum":
+        return choice_parser(column)
+    if column.kind == "bool":
+        return parse_bool
+    if column.kind == "int":
+        return lambda v: parse_number(v, integer=True, suffix="月" if column.name == "month" else "")
+    if column.kind == "money":
+        return lambda v: parse_number(v, integer=False)
+    if column.kind == "date":
+        return parse_date
+    return cell_text
+
+
+# --- headers ---------------------------------------------------------------------------------
+def map_headers(raw: RawTable, table: str) -> tuple[dict[str, int], list[InputIssue]]:
+    """Canonical column -> position in the file; issues for missing and doubled columns."""
+    aliases = {norm(a): c.name for c in TABLES[table] for a in (c.name, c.label, *c.aliases)}
+    found: dict[str, int] = {}
+    issues = []
+    for j, header in enumerate(raw.headers):
+        name = aliases.get(norm(header))
+        if name is None:
+            continue
+        if name in found:
+            first = raw.headers[found[name]]
+            issues.append(InputIssue(raw.file, 1, header, None,
+                                     f"与列“{first}”表示同一项（{name}），只能保留一列"))
+            continue
+        found[name] = j
+    missing = [c for c in TABLES[table] if c.required and c.name not in found]
+    if missing:
+        need = "、".join(f"“{c.label}”（{c.name}）" for c in missing)
+        have = "、".join(f"“{h}”" for h in raw.headers)
+        issues.append(InputIssue(raw.file, None, None, None,
+                                 f"{TABLE_LABELS[table]}缺少必需的列：{need}；文件中的列为：{have}"))
+    return found, issues
+
+
+# --- whole table -------------------------------------------------------------------------------
+def parse_table(raw: RawTable, table: str, plan: Plan, *,
+                as_of_month: int | None = None) -> tuple[pd.DataFrame, list[InputIssue]]:
+    """Parse every cell and run the declarative checks (and ``progress_issues`` for progress).
+
+    Returns
+    -------
+    frame : parsed values (nullable dtypes; NA where a cell was bad or a column missing),
+        index = Excel row numbers, columns = canonical names.
+    issues : every problem found, in file order.
+    """
+    positions, issues = map_headers(raw, table)
+    issues = list(raw.issues) + issues
+    data: dict[str, pd.Series] = {}
+    for column in TABLES[table]:
+        if column.name not in positions:
+            data[column.name] = pd.Series(_default(column), index=raw.frame.index, dtype=object)
+            continue
+        header = raw.headers[positions[column.name]]
+        parse, cache = cell_parser(column, plan), {}
+        values = []
+        for row, value in raw.frame[positions[column.name]].items():
+            if is_blank(value):
+                if column.required:
+                    issues.append(InputIssue(raw.file, int(row), header, None, f"不能为空，应填写{column.label}"))
+                values.append(None if column.required else _default(column))
+                continue
+            key = (type(value), value)
+            if key not in cache:
+                try:
+                    cache[key] = (parse(value), None)
+                except Bad as exc:
+                    cache[key] = (None, str(exc))
+            parsed, problem = cache[key]
+            if problem:
+                issues.append(InputIssue(raw.file, int(row), header, cell_text(value), problem))
+            values.append(parsed)
+        data[column.name] = pd.Series(values, index=raw.frame.index, dtype=object)
+    frame = pd.DataFrame(data, index=raw.frame.index)
+    for column in TABLES[table]:
+        if column.kind == "int":
+            frame[column.name] = pd.array(frame[column.name].tolist(), dtype="Int64")
+        elif column.kind == "money":
+            frame[column.name] = pd.array(frame[column.name].tolist(), dtype="Float64")
+    issues += schema_issues(frame, raw, table, positions, plan)
+    if table == "cases":
+        issues += group_issues(frame, raw, positions)
+    if table == "progress":
+        headers = {name: raw.headers[j] for name, j in positions.items()}
+        issues += progress_issues(frame, plan, as_of_month=as_of_month, file=raw.file, rows=list(frame.index),
+                                  headers=headers)
+    return frame, issues
+
+
+def _default(column: Column) -> object:
+    return {"text": "", "date": pd.NaT, "bool": True, "money": None}.get(column.kind)
+
+
+def table_schema(table: str) -> pa.DataFrameSchema:
+    """pandera checks on the parsed frame: no negative counts/money, month 1-12, unique keys.
+
+    Unique keys: case_id, lawyer_id, funds region (a repeated progress month is reported by
+    ``progress_issues``, which also serves frames built in code).
+    """
+    columns = {}
+    for c in TABLES[table]:
+        checks = []
+        if c.name == "month":
+            checks.append(pa.Check.in_range(1, 12, error=_MONTH_RANGE))
+        elif c.kind in ("int", "money"):
+            checks.append(pa.Check.ge(0, error=_NEGATIVE))
+        unique = c.kind == "id" or (table == "funds" and c.name == "region")
+        columns[c.name] = pa.Column(nullable=True, required=False, checks=checks, unique=unique,
+                                    report_duplicates="exclude_first")
+    return pa.DataFrameSchema(columns)
+
+
+def schema_issues(frame: pd.DataFrame, raw: RawTable, table: str, positions: dict[str, int],
+                  plan: Plan) -> list[InputIssue]:
+    """Run ``table_schema`` lazily and turn each failure case into an InputIssue."""
+    try:
+        table_schema(table).validate(frame, lazy=True)
+        return []
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+    issues, seen = [], set()
+    for case in cases.itertuples(index=False):
+        row, name, check = case.index, case.column, case.check
+        if row is None or pd.isna(row) or name not in positions or (row, name) in seen:
+            continue
+        seen.add((row, name))
+        row = int(row)
+        value = cell_text(raw.frame.at[row, positions[name]])
+        if check in (_NEGATIVE, _MONTH_RANGE):
+            expected = check
+        else:
+            first = int(frame.index[(frame[name] == frame.at[row, name]).to_numpy()][0])
+            if name == "region":
+                expected = f"{plan.region(frame.at[row, 'region']).name}已在第{first}行出现，每个地区只能有一行"
+            else:
+                expected = f"编号重复（与第{first}行相同），每个编号只能出现一次"
+        issues.append(InputIssue(raw.file, row, raw.headers[positions[name]], value, expected))
+    return issues
+
+
+def group_issues(frame: pd.DataFrame, raw: RawTable, positions: dict[str, int]) -> list[InputIssue]:
+    """Co-defendant groups (group_id) must be criminal cases (刑诉法解释 第43条 concerns co-defendants)."""
+    if "group_id" not in positions:
+        return []
+    grouped = frame[(frame["group_id"] != "") & frame["kind"].notna()]
+    issues = []
+    for group, members in grouped.groupby("group_id", sort=False):
+        criminal = members.index[members["kind"] == "criminal"]
+        for row in members.index[members["kind"] != "criminal"]:
+            others = "、".join(str(r) for r in criminal) or "无"
+            issues.append(InputIssue(
+                raw.file, int(row), raw.headers[positions["group_id"]], str(group),
+                f"同案编号只用于刑事案件的共同被告人，本行却是{_kind_label(members.at[row, 'kind'])}案件"
+                f"（同组的刑事案件在第{others}行）；非刑事案件请留空"))
+    return issues
+
+
+def _kind_label(kind: str) -> str:
+    return CASE_KINDS.get(kind, kind)
+
+
+def progress_issues(progress: pd.DataFrame, plan: Plan, *, as_of_month: int | None = None,
+                    file: str = "月度进度表", rows: list[int] | None = None,
+                    headers: dict[str, str] | None = None) -> list[InputIssue]:
+    """Consistency of monthly reports (月报, 六安2025 §3(3); read against 序时进度).
+
+    Checks: each region reports every month from 1 to its last month, once; cumulative closed
+    cases (件) never exceed cumulative approved cases to date; no month after ``as_of_month``.
+    Rows whose region or month is missing or out of range are skipped (reported elsewhere).
+
+    Parameters
+    ----------
+    progress : frame with region, month, approved, closed (canonical or parsed).
+    rows : Excel row number of each frame row; default position + 2 (header on row 1).
+    headers : canonical column -> header as written; default the Chinese labels.
+    """
+    labels = {c.name: c.label for c in TABLES["progress"]} | (headers or {})
+    frame = progress[["region", "month", "approved", "closed"]].copy()
+    frame["row"] = rows if rows is not None else [i + 2 for i in range(len(frame))]
+    frame = frame[frame["region"].notna() & frame["month"].notna()]
+    frame = frame[frame["month"].between(1, 12)].astype({"month": int})
+    issues = []
+
+    def issue(row, column, value, expected):
+        issues.append(InputIssue(file, row, labels[column], value, expected))
+
+    for region, part in frame.groupby("region", sort=False):
+        name = plan.region(region).name if region in plan.region_ids else str(region)
+        part = part.sort_values(["month", "row"], kind="stable")
+        for row, month in part.loc[part["month"].duplicated(), ["row", "month"]].itertuples(index=False):
+            first = part.loc[part["month"] == month, "row"].iloc[0]
+            issue(row, "month", str(month), f"{name}{month}月已在第{first}行填报，同一地区同一月份只能有一行")
+        gaps = sorted(set(range(1, part["month"].max() + 1)) - set(part["month"]))
+        if gaps:
+            issue(None, "month", None, f"{name}缺少{'、'.join(f'{m}月' for m in gaps)}的数据"
+                  f"（应从1月起逐月填报到{part['month'].max()}月，没有案件的月份填0）")
+        once = part.drop_duplicates("month")
+        counts = once[["approved", "closed"]].astype("Float64").fillna(0).cumsum()
+        for (row, month, closed), cum_a, cum_c in zip(once[["row", "month", "closed"]].itertuples(index=False),
+                                                       counts["approved"], counts["closed"], strict=True):
+            if cum_c > cum_a:
+                issue(row, "closed", "" if pd.isna(closed) else str(closed), f"{name}截至{month}月累计结案{cum_c:g}件，多于累计审批{cum_a:g}件；"
+                      "请核对本月及之前各月的审批数和结案数")
+    if as_of_month is not None:
+        for row, month in frame.loc[frame["month"] > as_of_month, ["row", "month"]].itertuples(index=False):
+            issue(row, "month", str(month), f"晚于当前月份（{as_of_month}月），不能有未来月份的数据")
+    return issues
