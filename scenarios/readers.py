@@ -115,6 +115,8 @@ def read_raw(path: str | os.PathLike) -> RawTable:
 
 def _check_excel_magic(data: bytes, suffix: str, kind, fail) -> None:
     want = "xls" if suffix == ".xls" else "xlsx"
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        raise fail("Excel文件设置了打开密码，无法读取；请取消密码后重新保存")
     if kind is not None and kind[0] == want:
         return
     if kind is not None and kind[0] in ("xlsx", "xls"):
@@ -161,8 +163,8 @@ def _csv_rows(data: bytes, fail) -> list[list[object]]:
 def _excel_rows(path: Path, fail) -> list[list[object]]:
     try:
         frame = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="calamine")
-    except Exception as exc:  # calamine raises its own error types for every kind of damage
-        raise fail(f"无法读取Excel文件（文件可能已损坏或已加密：{exc}）") from None
+    except Exception:  # calamine raises its own error types for every kind of damage
+        raise fail("无法读取Excel文件（文件可能已损坏，或不是Excel保存的工作簿）；请用Excel/WPS打开后另存为 .xlsx") from None
     return [list(row) for row in frame.itertuples(index=False)]
 
 

@@ -345,11 +345,13 @@ def progress_issues(progress: pd.DataFrame, plan: Plan, *, as_of_month: int | No
             issue(None, "month", None, f"{name}缺少{'、'.join(f'{m}月' for m in gaps)}的数据"
                   f"（应从1月起逐月填报到{part['month'].max()}月，没有案件的月份填0）")
         once = part.drop_duplicates("month")
-        counts = once[["approved", "closed"]].astype("Float64").fillna(0).cumsum()
+        known = once[["approved", "closed"]].notna().all(axis=1).cummin()  # stop at a bad count
+        once = once[known.to_numpy(dtype=bool)]
+        counts = once[["approved", "closed"]].astype("float64").cumsum()
         for (row, month, closed), cum_a, cum_c in zip(once[["row", "month", "closed"]].itertuples(index=False),
                                                        counts["approved"], counts["closed"], strict=True):
             if cum_c > cum_a:
-                issue(row, "closed", "" if pd.isna(closed) else str(closed), f"{name}截至{month}月累计结案{cum_c:g}件，多于累计审批{cum_a:g}件；"
+                issue(row, "closed", str(closed), f"{name}截至{month}月累计结案{cum_c:g}件，多于累计审批{cum_a:g}件；"
                       "请核对本月及之前各月的审批数和结案数")
     if as_of_month is not None:
         for row, month in frame.loc[frame["month"] > as_of_month, ["row", "month"]].itertuples(index=False):
