@@ -14,6 +14,7 @@ import io
 import math
 import os
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from scenarios.errors import InputError, InputIssue
 #: Extensions read as text (CSV) and as Excel workbooks.
 CSV_SUFFIXES = (".csv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+#: How many non-empty rows from the top may hold the header (title rows above it are skipped).
+HEADER_SEARCH = 10
 
 _MAGIC = (
     (b"PK\x03\x04", "xlsx", "Excel工作簿（.xlsx）或其他压缩文件"),
@@ -78,8 +81,12 @@ def cell_text(value: object) -> str:
     return str(value).replace("\u3000", " ").strip()
 
 
-def read_raw(path: str | os.PathLike) -> RawTable:
-    """Read ``path`` (CSV or Excel, by extension) into a ``RawTable``; InputError if unreadable."""
+def read_raw(path: str | os.PathLike, header_score: Callable[[list[str]], int] | None = None) -> RawTable:
+    """Read ``path`` (CSV or Excel, by extension) into a ``RawTable``; InputError if unreadable.
+
+    ``header_score`` counts the known headers in a row; the header is the best-scoring of the
+    first ``HEADER_SEARCH`` non-empty rows (so a title row above it is skipped), else the first.
+    """
     file = str(path)
     p = Path(path)
     suffix = p.suffix.lower()
@@ -110,7 +117,7 @@ def read_raw(path: str | os.PathLike) -> RawTable:
     else:
         _check_excel_magic(data, suffix, kind, fail)
         rows = _excel_rows(p, fail)
-    return _to_raw(file, rows, fail)
+    return _to_raw(file, rows, fail, header_score)
 
 
 def _check_excel_magic(data: bytes, suffix: str, kind, fail) -> None:
@@ -168,11 +175,16 @@ def _excel_rows(path: Path, fail) -> list[list[object]]:
     return [list(row) for row in frame.itertuples(index=False)]
 
 
-def _to_raw(file: str, rows: list[list[object]], fail) -> RawTable:
-    """Find the header (first non-empty row) and keep rows as numbered in Excel."""
-    top = next((i for i, row in enumerate(rows) if any(not is_blank(v) for v in row)), None)
-    if top is None:
+def _to_raw(file: str, rows: list[list[object]], fail, header_score) -> RawTable:
+    """Find the header row and keep the rows below it as numbered in Excel."""
+    filled = [i for i, row in enumerate(rows) if any(not is_blank(v) for v in row)]
+    if not filled:
         raise fail("文件为空（没有表头，也没有数据）")
+    top = filled[0]
+    if header_score is not None:
+        scores = [(header_score([cell_text(v) for v in rows[i]]), -i) for i in filled[:HEADER_SEARCH]]
+        best = max(scores)
+        top = -best[1] if best[0] > 0 else top
     header = [cell_text(v) for v in rows[top]]
     width = max(len(row) for row in rows)
     header += [""] * (width - len(header))

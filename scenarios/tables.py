@@ -17,7 +17,7 @@ from scenarios.errors import InputError, InputIssue
 from scenarios.plans import Plan
 from scenarios.readers import read_raw
 from scenarios.schema import TABLES, columns
-from scenarios.validate import KIND_DTYPES, parse_table, progress_issues
+from scenarios.validate import KIND_DTYPES, header_score, parse_table, progress_issues
 
 __all__ = ["DTYPES", "InputTables", "coerce", "lawyer_findings", "load_inputs", "progress_issues", "read_table"]
 
@@ -49,7 +49,7 @@ def read_table(path: str | os.PathLike, table: str, plan: Plan, *, as_of_month: 
         raise ValueError(f"unknown table {table!r}; expected one of {sorted(TABLES)}")
     if as_of_month is not None and not 1 <= as_of_month <= 12:
         raise ValueError(f"as_of_month must be 1..12, got {as_of_month}")
-    raw = read_raw(path)
+    raw = read_raw(path, header_score(table))
     frame, issues = parse_table(raw, table, plan, as_of_month=as_of_month)
     if issues:
         raise InputError(sorted(issues, key=_order))

@@ -32,6 +32,7 @@ _NUMBER = re.compile(r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?")
 _CN_DIGITS = set("零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _DATE_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?")
+_TOTALS = {"合计", "总计", "小计", "全市合计", "市区小计", "县级小计", "合计数", "total", "sum"}
 _NEGATIVE = "不能为负数"
 _MONTH_RANGE = "月份应为1到12之间的整数"
 
@@ -131,7 +132,8 @@ def region_parser(plan: Plan) -> Callable[[object], str]:
     example = f"（也可写简称或ID，如 {(*last.short, last.name)[0]}、{last.id}）"
 
     def parse(value: object) -> str:
-        region = plan.resolve_region(cell_text(value))
+        text = cell_text(value)
+        region = plan.resolve_region(text) or plan.resolve_region(unicodedata.normalize("NFKC", text))
         if region is None:
             hint = plan.suggest_region(cell_text(value))
             guess = f"是否要填“{hint[0]}”？" if hint else ""
@@ -159,6 +161,12 @@ def cell_parser(column: Column, plan: Plan) -> Callable[[object], object]:
 
 
 # --- headers ---------------------------------------------------------------------------------
+def header_score(table: str) -> Callable[[list[str]], int]:
+    """Counts how many cells of a row are known headers of ``table`` (to find the header row)."""
+    known = {norm(a) for c in TABLES[table] for a in (c.name, c.label, *c.aliases)}
+    return lambda cells: sum(norm(cell) in known for cell in cells)
+
+
 def map_headers(raw: RawTable, table: str) -> tuple[dict[str, int], list[InputIssue]]:
     """Canonical column -> position in the file; issues for missing and doubled columns."""
     aliases = {norm(a): c.name for c in TABLES[table] for a in (c.name, c.label, *c.aliases)}
@@ -196,6 +204,8 @@ def parse_table(raw: RawTable, table: str, plan: Plan, *,
     """
     positions, issues = map_headers(raw, table)
     issues = list(raw.issues) + issues
+    raw, totals = _drop_total_rows(raw, positions)
+    issues += totals
     data: dict[str, pd.Series] = {}
     for column in TABLES[table]:
         if column.name not in positions:
@@ -235,6 +245,17 @@ def parse_table(raw: RawTable, table: str, plan: Plan, *,
         issues += progress_issues(frame, plan, as_of_month=as_of_month, file=raw.file, rows=list(frame.index),
                                   headers=headers)
     return frame, issues
+
+
+def _drop_total_rows(raw: RawTable, positions: dict[str, int]) -> tuple[RawTable, list[InputIssue]]:
+    """Rows whose region reads 合计/小计 are one issue each and are not parsed further."""
+    if "region" not in positions:
+        return raw, []
+    cells = raw.frame[positions["region"]]
+    mask = cells.map(lambda v: norm(v) in _TOTALS).to_numpy(dtype=bool)
+    issues = [InputIssue(raw.file, int(row), raw.headers[positions["region"]], cell_text(cells[row]),
+                         "这是合计/小计行：请删除合计、小计行，只保留各地区的明细") for row in raw.frame.index[mask]]
+    return RawTable(raw.file, raw.headers, raw.frame[~mask], raw.issues), issues
 
 
 def _default(column: Column) -> object:

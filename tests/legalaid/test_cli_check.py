@@ -105,6 +105,8 @@ CORPUS = [
     Broken("empty_required_cell", "cases", "cases.csv", CASES + "C1,,刑事,一审,是,,\n", 2, "地区", None, "不能为空"),
     Broken("group_not_criminal", "cases", "cases.csv", CASES + "C1,宿松,刑事,一审,是,G7,\nC2,宿松,民事,一审,是,G7,\n",
            3, "同案编号", "G7", "本行却是民事案件（同组的刑事案件在第2行）"),
+    Broken("totals_row", "progress", "progress.csv", PROGRESS + "宿松,1,3,1\n合计,,3,1\n", 3, "地区", "合计",
+           "这是合计/小计行"),
     Broken("progress_month_gap", "progress", "progress.csv", PROGRESS + "宿松,1,3,1\n宿松,3,3,1\n", None, "月份", None,
            "宿松县缺少2月的数据"),
     Broken("closed_more_than_approved", "progress", "progress.csv", PROGRESS + "太湖,1,5,2\n太湖,2,3,7\n", 3, "结案数", "7",

@@ -129,6 +129,20 @@ def test_excel_rows_numbered_as_excel_shows_them(tmp_path, plan):
     assert (issue.row, issue.column, issue.value) == (6, "地区", "宿送")
 
 
+def test_title_rows_above_header_are_skipped(tmp_path, plan):
+    """A report with a title and a 填报单位 line above the header reads; rows keep Excel numbers."""
+    rows = [["安庆市2023年法律援助工作进度表", None, None, None], ["填报单位：安庆市司法局", None, None, None],
+            ["地区", "月份", "审批数", "结案数"], ["宿松县", 1, 10, 2], ["宿松县", 2, 12, 8], ["宜秀", 1, 5, 1]]
+    path = write_xlsx(tmp_path / "progress.xlsx", rows)
+    pd.testing.assert_frame_equal(read_table(path, "progress", plan), expected("progress"))
+    rows.append(["合计", None, 27, 11])
+    write_xlsx(path, rows)
+    with pytest.raises(InputError) as err:
+        read_table(path, "progress", plan)
+    [issue] = err.value.issues
+    assert (issue.row, issue.column, issue.value) == (7, "地区", "合计") and "合计" in issue.expected
+
+
 def test_lawyer_over_cap_is_a_finding_citing_the_rule(plan):
     """A lawyer above the yearly cap gives the cited Chinese finding, naming the id and count only."""
     lawyers = expected("lawyers")
