@@ -1,0 +1,132 @@
+"""Charts of the budget check, with Chinese labels (figures built without pyplot).
+
+Each function returns a ``matplotlib.figure.Figure``; ``scenarios.charts.use_cjk_font()`` is
+called first so Chinese renders. Amounts are shown in 万元 (10,000 元).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from scenarios.budget.rules import FAIL, NO_DATA, NOT_APPLICABLE, PASS, RULE_LABELS
+from scenarios.charts import use_cjk_font
+
+_COLOURS = {PASS: "#63BE7B", FAIL: "#F8696B", NOT_APPLICABLE: "#D9D9D9", NO_DATA: "#FFFFFF"}
+_WAN = 10_000.0
+
+
+def compliance_chart(checks: pd.DataFrame, title: str = "经费规则核验结果") -> Figure:
+    """Regions × rules grid coloured by verdict (达标/不达标/不适用/无数据)."""
+    use_cjk_font()
+    regions = list(dict.fromkeys(checks["name"]))
+    rules = [r for r in RULE_LABELS if r in set(checks["rule"])]
+    order = list(_COLOURS)
+    table = checks.pivot(index="name", columns="rule", values="status").reindex(index=regions, columns=rules)
+    codes = table.apply(lambda col: col.map(order.index)).to_numpy(dtype=float)
+    fig = Figure(figsize=(1.3 * len(rules) + 2.5, 0.42 * len(regions) + 1.8), layout="constrained")
+    ax = fig.subplots()
+    ax.imshow(codes, cmap=ListedColormap(list(_COLOURS.values())), vmin=-0.5, vmax=len(order) - 0.5, aspect="auto")
+    for i in range(len(regions)):
+        for j in range(len(rules)):
+            ax.text(j, i, table.iat[i, j], ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(len(rules)), [RULE_LABELS[r] for r in rules], rotation=30, ha="right", fontsize=8)
+    ax.set_yticks(range(len(regions)), regions, fontsize=9)
+    ax.set_xticks(np.arange(-0.5, len(rules)), minor=True)
+    ax.set_yticks(np.arange(-0.5, len(regions)), minor=True)
+    ax.grid(which="minor", color="#999999", linewidth=0.5)
+    ax.tick_params(which="minor", length=0)
+    ax.set_title(title)
+    fig.legend(handles=[Patch(facecolor=c, edgecolor="#999999", label=s) for s, c in _COLOURS.items()],
+               loc="outside lower center", ncols=4, fontsize=8)
+    return fig
+
+
+def gap_chart(least: pd.DataFrame, title: str = "最低地方预算与当前地方财政资金") -> Figure:
+    """Per region: current local funds vs the least compliant local budget (万元), gaps annotated."""
+    use_cjk_font()
+    rows = least[least["region"] != "全市合计"]
+    y = np.arange(len(rows))
+    fig = Figure(figsize=(8, 0.45 * len(rows) + 1.8), layout="constrained")
+    ax = fig.subplots()
+    ax.barh(y + 0.2, rows["local"] / _WAN, height=0.4, color="#5B9BD5", label="当前地方财政资金")
+    ax.barh(y - 0.2, rows["least_local"] / _WAN, height=0.4, color="#ED7D31", label="最低达标地方预算")
+    for yi, gap, least_v in zip(y, rows["gap"], rows["least_local"], strict=True):
+        if gap > 0:
+            ax.text(least_v / _WAN, yi - 0.2, f"  缺口 {gap / _WAN:,.1f} 万元", va="center", fontsize=8, color="#C00000")
+    ax.set_yticks(y, rows["name"])
+    ax.invert_yaxis()
+    ax.set_xlabel("金额（万元）")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.margins(x=0.25)
+    return fig
+
+
+def scenario_chart(overview: pd.DataFrame, title: str = "各情景地方预算缺口") -> Figure:
+    """Per scenario: the city's local-budget gap (万元) and the number of non-compliant regions."""
+    use_cjk_font()
+    fig = Figure(figsize=(max(6, 1.4 * len(overview) + 2), 4.2), layout="constrained")
+    ax = fig.subplots()
+    x = np.arange(len(overview))
+    gaps = overview["地方预算缺口合计（元）"].to_numpy(dtype=float) / _WAN
+    ax.bar(x, gaps, color="#ED7D31")
+    for xi, g, n in zip(x, gaps, overview["不达标地区数"], strict=True):
+        ax.text(xi, g, f"{g:,.1f}\n{n}个地区不达标", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, overview["情景"], rotation=20, ha="right", fontsize=8)
+    ax.set_ylabel("地方预算缺口合计（万元）")
+    ax.set_title(title)
+    ax.margins(y=0.25)
+    return fig
+
+
+def sweep_chart(summary: pd.DataFrame, title: str = "网格测算：地方预算缺口合计（万元）") -> Figure:
+    """Heatmap of the city's local-budget gap over upper-funds change × cases change.
+
+    Other changes are held at the grid value closest to 0 (named in the subtitle).
+    """
+    use_cjk_font()
+    frame = summary.copy()
+    fixed = []
+    for col in ("地方财政资金变化", "补贴标准变化"):
+        values = frame[col].map(lambda t: float(t.rstrip("%")) / 100)
+        keep = values.sub(0).abs().idxmin()
+        frame = frame[frame[col] == frame.loc[keep, col]]
+        fixed.append(f"{col[:-2]}{frame[col].iloc[0]}")
+    table = frame.pivot_table(index="案件数变化", columns="中央和省级资金变化", values="地方预算缺口合计（元）",
+                              aggfunc="first", sort=False) / _WAN
+    fig = Figure(figsize=(1.1 * table.shape[1] + 3, 0.7 * table.shape[0] + 2.2), layout="constrained")
+    ax = fig.subplots()
+    image = ax.imshow(table.to_numpy(dtype=float), cmap="OrRd", aspect="auto")
+    for i in range(table.shape[0]):
+        for j in range(table.shape[1]):
+            ax.text(j, i, f"{table.iat[i, j]:,.1f}", ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(table.shape[1]), table.columns)
+    ax.set_yticks(range(table.shape[0]), table.index)
+    ax.set_xlabel("中央和省级资金变化")
+    ax.set_ylabel("案件数变化")
+    ax.set_title(f"{title}\n（{'，'.join(fixed)}）", fontsize=10)
+    fig.colorbar(image, ax=ax, label="万元")
+    return fig
+
+
+def risk_chart(risk: pd.DataFrame, title: str = "办案补贴超支概率") -> Figure:
+    """Per region: P(subsidies due > the year's funds) against the chosen level."""
+    use_cjk_font()
+    y = np.arange(len(risk))
+    level = float(risk["level"].iloc[0]) if len(risk) else 0.05
+    fig = Figure(figsize=(8, 0.45 * len(risk) + 1.8), layout="constrained")
+    ax = fig.subplots()
+    colours = np.where(risk["p_exceed"] > level, "#F8696B", "#63BE7B")
+    ax.barh(y, risk["p_exceed"] * 100, color=colours)
+    ax.axvline(level * 100, color="#404040", linestyle="--", label=f"控制水平 {level:.0%}")
+    ax.set_yticks(y, risk["name"])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("补贴超支概率（%）")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    return fig

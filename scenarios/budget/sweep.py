@@ -1,0 +1,227 @@
+"""Sweeps: every funding rule for every (grid point, region), vectorised with numpy.
+
+A grid (``SweepGrid``) of all-region changes — central+provincial funds, local funds, cases,
+subsidy standard — is broadcast against the regions: arrays of shape (grid points, regions),
+with the city total as a last column. The formulas are those of ``scenarios.budget.rules``
+(one per rule, same references) written on arrays; ``tests/scenarios/test_budget_sweep.py``
+checks that both give the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scenarios.budget.least import ceil_yuan, local_bounds, rule_values
+from scenarios.budget.rules import EPS, FAIL, NO_DATA, NOT_APPLICABLE, PASS, RULE_LABELS, SIZE_RULES, CountyBudget
+from scenarios.budget.scenario import CHANGE_LABELS, SweepGrid
+from scenarios.plans import Plan
+
+#: Status codes of the status array.
+CODES = {1: PASS, 0: FAIL, -1: NOT_APPLICABLE, -2: NO_DATA}
+RULES = tuple(RULE_LABELS)
+_SIZE = np.array([r in SIZE_RULES for r in RULES])
+
+
+@dataclass
+class SweepArrays:
+    """Per-region inputs of a sweep (shape (R,), 元 or 件)."""
+
+    upper: np.ndarray
+    local: np.ndarray
+    cases: np.ndarray
+    subsidy_per_case: np.ndarray
+    arrived: np.ndarray
+    spent: np.ndarray
+    subsidy_spent: np.ndarray
+
+    @classmethod
+    def from_budgets(cls, budgets: list[CountyBudget]) -> SweepArrays:
+        """Stack the budgets' fields into arrays."""
+        def col(attr: str) -> np.ndarray:
+            return np.array([getattr(b, attr) for b in budgets], dtype=float)
+
+        return cls(col("upper"), col("local"), col("cases"), col("subsidy_per_case"), col("arrived"), col("spent"),
+                   col("subsidy_spent"))
+
+
+@dataclass
+class SweepResult:
+    """Verdicts of every (grid point, region); the last region column is the city total.
+
+    Attributes
+    ----------
+    grid : one row per grid point (relative changes upper_funds, local_funds, cases, subsidy).
+    region_ids, names : regions in column order (the last is 全市合计).
+    rules : rule ids along the last axis of the arrays.
+    status : int8 (S, R+1, K): 1 达标, 0 不达标, -1 不适用, -2 无数据.
+    required, actual, shortfall : float (S, R+1, K), 元.
+    local, least_local, gap : float (S, R+1): local budget, least local budget, gap (元).
+    month : reading month.
+    """
+
+    grid: pd.DataFrame
+    region_ids: list[str]
+    names: list[str]
+    rules: tuple[str, ...]
+    status: np.ndarray
+    required: np.ndarray
+    actual: np.ndarray
+    shortfall: np.ndarray
+    local: np.ndarray
+    least_local: np.ndarray
+    gap: np.ndarray
+    month: int
+
+    @property
+    def evaluations(self) -> int:
+        """County-scenario evaluations (grid points × regions, city total not counted)."""
+        return self.status.shape[0] * (self.status.shape[1] - 1)
+
+    def compliant(self, size_only: bool = False) -> np.ndarray:
+        """(S, R+1) True where no rule (or no budget-size rule) is 不达标."""
+        fails = self.status == 0
+        if size_only:
+            fails = fails & _SIZE
+        return ~fails.any(axis=-1)
+
+    def summary(self) -> pd.DataFrame:
+        """Per grid point (Chinese headers): non-compliant regions and the local-budget gap."""
+        regions = slice(0, len(self.region_ids) - 1)
+        bad = ~self.compliant()[:, regions]
+        bad_size = ~self.compliant(size_only=True)[:, regions]
+        names = np.array(self.names[:-1])
+        out = _grid_chinese(self.grid)
+        out["不达标地区数"] = bad.sum(axis=1)
+        out["预算规模不达标地区数"] = bad_size.sum(axis=1)
+        out["预算规模不达标地区"] = ["、".join(names[row]) for row in bad_size]
+        out["地方预算缺口合计（元）"] = self.gap[:, -1]
+        out["全市合计达标"] = np.where(self.compliant()[:, -1], "是", "否")
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table (Chinese headers): one row per grid point and region with each rule's verdict."""
+        s, r = self.status.shape[:2]
+        grid = _grid_chinese(self.grid)
+        out = grid.loc[np.repeat(np.arange(s), r)].reset_index(drop=True)
+        out.insert(0, "网格点", np.repeat(np.arange(1, s + 1), r))
+        out["地区"] = np.tile(self.names, s)
+        labels = np.array(list(CODES.values()))
+        codes = np.array(list(CODES.keys()))
+        lookup = dict(zip(codes, labels, strict=True))
+        for k, rule in enumerate(self.rules):
+            out[RULE_LABELS[rule]] = [lookup[c] for c in self.status[:, :, k].ravel()]
+        out["地方财政资金（元）"] = self.local.ravel()
+        out["最低地方预算（元）"] = self.least_local.ravel()
+        out["地方预算缺口（元）"] = self.gap.ravel()
+        out["是否达标"] = np.where(self.compliant().ravel(), "是", "否")
+        return out
+
+
+def _grid_chinese(grid: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({f"{CHANGE_LABELS[k]}变化": [f"{v:+.0%}" for v in grid[k]] for k in CHANGE_LABELS})
+
+
+def _judge(required: np.ndarray, actual: np.ndarray):
+    nodata = np.isnan(required) | np.isnan(actual)
+    passed = actual + EPS >= required
+    status = np.where(nodata, -2, np.where(passed, 1, 0)).astype(np.int8)
+    shortfall = np.where(nodata, np.nan, np.where(passed, 0.0, required - actual))
+    return status, shortfall
+
+
+def evaluate_arrays(values: dict[str, float], a: SweepArrays, grid: np.ndarray, month: int = 12):
+    """The vectorised core: rule verdicts for every grid point × region (+ city total column).
+
+    Parameters
+    ----------
+    values : rule numbers (``sweep_rule_values``), NaN for rules not in force.
+    a : per-region inputs (shape (R,)).
+    grid : (S, 4) relative changes (upper_funds, local_funds, cases, subsidy).
+    month : reading month 1..12.
+
+    Returns
+    -------
+    status, required, actual, shortfall (S, R+1, K); local, least_local, gap (S, R+1).
+    """
+    du, dl, dc, ds = (grid[:, i : i + 1] for i in range(4))
+    upper = a.upper[None, :] * (1 + du)
+    local = a.local[None, :] * (1 + dl)
+    cases = a.cases[None, :] * (1 + dc)
+    spc = a.subsidy_per_case[None, :] * (1 + ds)
+    due = spc * cases
+    s = grid.shape[0]
+
+    def with_total(x: np.ndarray) -> np.ndarray:
+        x = np.broadcast_to(x, (s, a.upper.size))
+        return np.concatenate([x, x.sum(axis=1, keepdims=True)], axis=1)
+
+    region_spc = np.broadcast_to(spc, (s, a.upper.size))
+    upper, local, cases, due = with_total(upper), with_total(local), with_total(cases), with_total(due)
+    arrived, spent, sub = (with_total(x[None, :]) for x in (a.arrived, a.spent, a.subsidy_spent))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total_spc = np.where(cases[:, -1:] != 0, due[:, -1:] / cases[:, -1:], np.nan)
+    spc = np.concatenate([region_spc, total_spc], axis=1)
+    budget = upper + local
+    pace = month / 12
+    required = {
+        "matching_ratio": (values["matching_ratio"] * upper, local),
+        "local_matching_per_case": (values["local_matching_per_case"] * cases, local),
+        "business_funding_per_case": (values["business_funding_per_case"] * cases, budget),
+        "subsidy_coverage": (spc * cases, budget),
+        "subsidy_share": (values["subsidy_share"] * spent, sub),
+        "arrival_rate": (values["arrival_rate"] * budget * pace, arrived),
+        "spending_rate": ((values["spending_rate"] * budget * pace) if month < 12 else
+                          values["spending_rate"] * np.where(np.isnan(arrived), budget, arrived), spent),
+    }
+    shape = (s, upper.shape[1], len(RULES))
+    status = np.empty(shape, np.int8)
+    req = np.empty(shape)
+    act = np.empty(shape)
+    short = np.empty(shape)
+    for k, rule in enumerate(RULES):
+        r, x = required[rule]
+        if rule != "subsidy_coverage" and np.isnan(values[rule]):
+            status[:, :, k], req[:, :, k], act[:, :, k], short[:, :, k] = -1, np.nan, np.nan, np.nan
+            continue
+        status[:, :, k], short[:, :, k] = _judge(r, x)
+        req[:, :, k], act[:, :, k] = r, x
+    bounds = local_bounds(values, upper[:, :-1], cases[:, :-1], region_spc)
+    least = np.zeros_like(local[:, :-1])
+    for bound in bounds.values():
+        least = np.fmax(least, bound)
+    least = ceil_yuan(least)
+    gap = np.maximum(0.0, least - local[:, :-1])
+    least = np.concatenate([least, least.sum(axis=1, keepdims=True)], axis=1)
+    gap = np.concatenate([gap, gap.sum(axis=1, keepdims=True)], axis=1)
+    return status, req, act, short, local, least, gap
+
+
+def sweep_rule_values(plan: Plan, on: dt.date | None = None) -> dict[str, float]:
+    """Every rule number the sweep needs, NaN when not in force (read from the plan)."""
+    values = rule_values(plan, on)
+
+    def value(name: str) -> float:
+        rule = plan.rule(name, on)
+        return np.nan if rule is None else rule.value
+
+    values.update(subsidy_share=value("subsidy_share_of_spending_min"), arrival_rate=value("fund_arrival_rate_min"),
+                  spending_rate=value("spending_rate_min"))
+    return values
+
+
+def sweep(plan: Plan, budgets: list[CountyBudget], grid: SweepGrid, *, month: int = 12,
+          on: dt.date | None = None) -> SweepResult:
+    """Evaluate every grid point for every region (vectorised); ``budgets`` are the unchanged base."""
+    if not 1 <= month <= 12:
+        raise ValueError("month must be within 1..12")
+    points = grid.points()
+    arrays = SweepArrays.from_budgets(budgets)
+    status, req, act, short, local, least, gap = evaluate_arrays(sweep_rule_values(plan, on), arrays,
+                                                                 points.to_numpy(), month)
+    return SweepResult(grid=points, region_ids=[b.region for b in budgets] + ["全市合计"],
+                       names=[b.name for b in budgets] + ["全市合计"], rules=RULES, status=status, required=req,
+                       actual=act, shortfall=short, local=local, least_local=least, gap=gap, month=month)
