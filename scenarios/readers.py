@@ -48,12 +48,14 @@ class RawTable:
     frame : data cells, columns numbered 0..n-1, index = row number as Excel shows it;
         completely empty rows are dropped. Empty cells are None.
     issues : problems found while reading (data under an empty header).
+    header_row : row number of the header as Excel shows it (1 unless title rows are above).
     """
 
     file: str
     headers: list[str]
     frame: pd.DataFrame
     issues: list[InputIssue]
+    header_row: int = 1
 
 
 def is_blank(value: object) -> bool:
@@ -204,4 +206,4 @@ def _to_raw(file: str, rows: list[list[object]], fail, header_score) -> RawTable
     keep = [j for j in range(width) if header[j]]
     frame = frame[keep]
     frame.columns = range(len(keep))
-    return RawTable(file, [header[j] for j in keep], frame, extra)
+    return RawTable(file, [header[j] for j in keep], frame, extra, top + 1)

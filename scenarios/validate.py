@@ -33,6 +33,7 @@ _CN_DIGITS = set("零〇一二三四五六七八九十百千万亿两壹贰叁�
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _DATE_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?")
 _TOTALS = {"合计", "总计", "小计", "全市合计", "市区小计", "县级小计", "合计数", "total", "sum"}
+_MAX_COUNT = 10**9  # far above any count of cases (件); guards int64 conversion
 _NEGATIVE = "不能为负数"
 _MONTH_RANGE = "月份应为1到12之间的整数"
 
@@ -57,7 +58,7 @@ def did_you_mean(text: str, spellings: dict[str, str]) -> str:
 def parse_number(value: object, *, integer: bool, suffix: str = "") -> float | int:
     """A count (件, ``integer``) or an amount (元); text numbers, units and fractions are Bad."""
     what = "整数（阿拉伯数字，如 12）" if integer else "金额数字（元，如 120000）"
-    if isinstance(value, bool | dt.date):
+    if isinstance(value, bool | dt.date | dt.time):
         raise Bad(f"应为{what}")
     if isinstance(value, int | float):
         number = value
@@ -79,6 +80,8 @@ def parse_number(value: object, *, integer: bool, suffix: str = "") -> float | i
     if integer:
         if not float(number).is_integer():
             raise Bad("应为整数，件数不能有小数")
+        if abs(number) >= _MAX_COUNT:
+            raise Bad(f"数字过大（应小于{_MAX_COUNT:,}）")
         return int(number)
     return float(number)
 
@@ -178,7 +181,7 @@ def map_headers(raw: RawTable, table: str) -> tuple[dict[str, int], list[InputIs
             continue
         if name in found:
             first = raw.headers[found[name]]
-            issues.append(InputIssue(raw.file, 1, header, None,
+            issues.append(InputIssue(raw.file, raw.header_row, header, None,
                                      f"与列“{first}”表示同一项（{name}），只能保留一列"))
             continue
         found[name] = j
@@ -255,7 +258,7 @@ def _drop_total_rows(raw: RawTable, positions: dict[str, int]) -> tuple[RawTable
     mask = cells.map(lambda v: norm(v) in _TOTALS).to_numpy(dtype=bool)
     issues = [InputIssue(raw.file, int(row), raw.headers[positions["region"]], cell_text(cells[row]),
                          "这是合计/小计行：请删除合计、小计行，只保留各地区的明细") for row in raw.frame.index[mask]]
-    return RawTable(raw.file, raw.headers, raw.frame[~mask], raw.issues), issues
+    return RawTable(raw.file, raw.headers, raw.frame[~mask], raw.issues, raw.header_row), issues
 
 
 def _default(column: Column) -> object:
