@@ -1,0 +1,37 @@
+"""Simulation engine: will each county reach its target and the closure minimum at its current pace?
+
+A SimPy model of the rest of the legal-aid year (``simulation.model``), run as a Monte Carlo
+through any ``concurrent.futures`` executor (``simulation.montecarlo``), with a closed-form /
+vectorised projection beside it (``simulation.closed_form``) and city-centre dispatch policies
+(``simulation.policies``, 安庆2023 §3(3)2). Entry point::
+
+    from simulation import project
+    result = project(plan, progress, lawyers, runs=1000, seed=0, policies="all", workers=2)
+    result.summary          # per region and city: year-end approvals, P(target), closure ratio …
+    result.write("out/project")
+"""
+
+from simulation.charts import render_charts
+from simulation.closed_form import closed_form, vectorised
+from simulation.model import Replication, simulate
+from simulation.montecarlo import Samples, run_monte_carlo
+from simulation.params import SimulationParams
+from simulation.policies import POLICIES
+from simulation.projection import ProjectionResult, project
+from simulation.start import StartState, build_start
+
+__all__ = [
+    "POLICIES",
+    "ProjectionResult",
+    "Replication",
+    "Samples",
+    "SimulationParams",
+    "StartState",
+    "build_start",
+    "closed_form",
+    "project",
+    "render_charts",
+    "run_monte_carlo",
+    "simulate",
+    "vectorised",
+]

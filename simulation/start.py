@@ -1,0 +1,320 @@
+"""The starting state of a projection: year to date, arrival rates, handler capacity, open cases.
+
+Everything the model needs is computed here once, in the calling process, from the plan and the
+canonical progress and lawyers tables (``scenarios.schema``), and shipped to the workers as one
+picklable ``StartState``:
+
+- year to date: monthly approvals and closures of months 1..m (the progress table);
+- arrival rates: a county's expected approvals in month j are ``rate × w[j]`` with ``w`` the
+  seasonality profile; the rate is estimated from months 1..m as approved / Σ w[1..m]
+  (Poisson maximum likelihood), with the Gamma(approved + 1/2, Σ w[1..m]) posterior (Jeffreys
+  prior) when ``rate_uncertainty``; with no month reported (m = 0) the rate is target / Σ w,
+  i.e. the county is assumed on pace;
+- capacity (安庆2023 §6(2)): per region, the room of its available handlers under the yearly cap,
+  Σ max(0, cap − handled_this_year), cap = plan.rule_value("lawyer_yearly_cap"), split into a
+  lawyer pool (social and staff lawyers) and a grassroots pool (grassroots legal-service workers,
+  who by law may not defend criminal cases); unlimited when no lawyers table is given;
+- open cases (approved − closed to date) carried into the simulation: each is attributed to an
+  approval day and kind with probability ∝ approvals that day × kind share × P(still open at the
+  as-of date), and closes after the gamma residual given its age (exact under the model);
+- handling times: gamma per kind; with ``calibrate`` all means are scaled by one factor fitted
+  so that the model's expected closures to date equal the city's reported closures to date.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+
+from scenarios.errors import InputError, InputIssue
+from scenarios.plans import Plan
+from simulation.params import KINDS, SimulationParams
+
+#: Name used for the progress table in messages.
+PROGRESS_LABEL = "月度进度表"
+LAWYERS_LABEL = "律师表"
+
+
+@dataclass(frozen=True)
+class StartState:
+    """Everything one replication needs (picklable; arrays indexed by region in plan order).
+
+    Attributes
+    ----------
+    region_ids, names, levels : regions in plan order.
+    targets : yearly targets (件/年), shape (C,).
+    month : last reported month m (0..12); the model simulates months m+1..12.
+    edges : day offsets of month starts from 1 January, shape (13,); edges[12] = days in year.
+    approved_m, closed_m : reported monthly approvals / closures (件), shape (C, 12), zero after m.
+    rate_hat : point estimate of each region's rate (件 per unit seasonal weight), shape (C,).
+    rate_shape, rate_rate : Gamma posterior of the rate (shape, rate); rate_rate 0 = no uncertainty.
+    weights : seasonality (12,), mean 1.
+    day_weight : expected share of the rate on each remaining day (w[month] / days in month), (D,).
+    day_month : month index 0..11 of each remaining day, (D,).
+    capacity : room under the yearly cap per region, (C, 2): lawyer pool, grassroots pool (件);
+        ``inf`` when no lawyers table was given.
+    open_cases : cases open at the as-of date per region (件), (C,).
+    carry_age, carry_kind, carry_prob, carry_surv : per region, the classes (age in days at the
+        as-of date, kind index, probability, gamma survival at that age) of its open cases.
+    mix, shape, scale : kind shares and calibrated gamma shape / scale (天) per kind, (3,).
+    duration_factor : calibration factor applied to the mean handling times (1 = as given).
+    neighbours : per region, the other regions by increasing distance (plan.distance_km).
+    rebalance_ok : regions taking part in rebalancing (counties and districts by default).
+    params : the parameters used.
+    notes : what was assumed or adjusted while building the state (Chinese), for the report.
+    """
+
+    region_ids: tuple[str, ...]
+    names: tuple[str, ...]
+    levels: tuple[str, ...]
+    targets: np.ndarray
+    month: int
+    edges: np.ndarray
+    approved_m: np.ndarray
+    closed_m: np.ndarray
+    rate_hat: np.ndarray
+    rate_shape: np.ndarray
+    rate_rate: float
+    weights: np.ndarray
+    day_weight: np.ndarray
+    day_month: np.ndarray
+    capacity: np.ndarray
+    open_cases: np.ndarray
+    carry_age: tuple[np.ndarray, ...]
+    carry_kind: tuple[np.ndarray, ...]
+    carry_prob: tuple[np.ndarray, ...]
+    carry_surv: tuple[np.ndarray, ...]
+    mix: np.ndarray
+    shape: np.ndarray
+    scale: np.ndarray
+    duration_factor: float
+    neighbours: tuple[tuple[int, ...], ...]
+    rebalance_ok: np.ndarray
+    params: SimulationParams
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def n_regions(self) -> int:
+        """Number of regions C."""
+        return len(self.region_ids)
+
+    @property
+    def start_time(self) -> float:
+        """Simulation start: the end of the last reported month (天 from 1 January)."""
+        return float(self.edges[self.month])
+
+    @property
+    def year_end(self) -> float:
+        """End of the year (天 from 1 January)."""
+        return float(self.edges[12])
+
+    @property
+    def unlimited(self) -> bool:
+        """True when no lawyers table was given (capacity is not a constraint)."""
+        return bool(np.all(np.isinf(self.capacity)))
+
+    @property
+    def mean_days(self) -> np.ndarray:
+        """Calibrated mean handling time per kind (天)."""
+        return self.shape * self.scale
+
+    def closure_cdf(self, t: np.ndarray | float) -> np.ndarray:
+        """P(a case of a random kind closes within ``t`` days of assignment)."""
+        t = np.maximum(np.asarray(t, dtype=float), 0.0)
+        return sum(self.mix[k] * special.gammainc(self.shape[k], t / self.scale[k]) for k in range(len(KINDS)))
+
+
+def month_edges(year: int) -> np.ndarray:
+    """Day offsets of the 12 month starts and the year end from 1 January of ``year``."""
+    days = [calendar.monthrange(year, m)[1] for m in range(1, 13)]
+    return np.concatenate([[0], np.cumsum(days)]).astype(float)
+
+
+def check_progress(plan: Plan, progress: pd.DataFrame, month: int | None) -> int:
+    """Check a canonical progress table against the plan; return the as-of month.
+
+    The domain layer (``scenarios.tables``) validates files in full; this guards callers who
+    pass DataFrames directly: known regions, months 1..m each exactly once per region, counts
+    not negative, closures to date not above approvals to date, no month after ``month``.
+    """
+    issues: list[str] = []
+    need = {"region", "month", "approved", "closed"}
+    if not need <= set(progress.columns):
+        raise InputError([InputIssue(PROGRESS_LABEL, None, None, None,
+                                     f"缺少列：{'、'.join(sorted(need - set(progress.columns)))}")])
+    frame = progress.reset_index(drop=True)
+    unknown = sorted(set(frame["region"]) - set(plan.region_ids))
+    if unknown:
+        issues.append(f"地区 {unknown} 不在计划 {plan.id} 中（可用：{plan.region_choices()}）")
+    months = pd.to_numeric(frame["month"], errors="coerce")
+    if months.isna().any() or (months % 1 != 0).any() or not months.between(1, 12).all():
+        issues.append("月份应为1至12的整数")
+    for col, label in (("approved", "审批数"), ("closed", "结案数")):
+        values = pd.to_numeric(frame[col], errors="coerce")
+        if values.isna().any() or (values < 0).any() or (values % 1 != 0).any():
+            issues.append(f"{label}应为非负整数")
+    if issues:
+        raise InputError([InputIssue(PROGRESS_LABEL, None, None, None, i) for i in issues])
+    last = int(months.max()) if len(frame) else 0
+    if month is None:
+        month = last
+    if not 0 <= month <= 12:
+        issues.append(f"截至月份应在0至12之间，实为 {month}")
+    elif last > month:
+        issues.append(f"含第{last}月数据，晚于截至月份{month}月（未来月份）")
+    for rid in plan.region_ids:
+        got = months[frame["region"] == rid].astype(int).tolist()
+        missing = [m for m in range(1, month + 1) if m not in got]
+        repeated = sorted({m for m in got if got.count(m) > 1})
+        name = plan.region(rid).name
+        if missing:
+            issues.append(f"{name}缺少第{'、'.join(map(str, missing))}月数据")
+        if repeated:
+            issues.append(f"{name}第{'、'.join(map(str, repeated))}月数据重复")
+        rows = frame[frame["region"] == rid].assign(month=months).sort_values("month")
+        over = rows.loc[rows["closed"].cumsum() > rows["approved"].cumsum(), "month"]
+        if len(over):
+            issues.append(f"{name}截至第{int(over.iloc[0])}月累计结案数超过累计审批数")
+    if issues:
+        raise InputError([InputIssue(PROGRESS_LABEL, None, None, None, i) for i in issues])
+    return month
+
+
+def handler_capacity(plan: Plan, lawyers: pd.DataFrame | None) -> np.ndarray:
+    """Room under the yearly cap per region (件), columns lawyer pool / grassroots pool.
+
+    安庆2023 §6(2): a lawyer or grassroots worker handles at most ``lawyer_yearly_cap`` cases a
+    year counting those already handled; room = Σ over available handlers of max(0, cap − handled).
+    Grassroots workers may not defend criminal cases, hence the separate pool.
+    """
+    ids = plan.region_ids
+    if lawyers is None:
+        return np.full((len(ids), 2), np.inf)
+    cap = plan.rule_value("lawyer_yearly_cap")
+    frame = lawyers
+    if "available" in frame:
+        frame = frame[frame["available"].astype(bool)]
+    room = np.maximum(0.0, cap - frame["handled_this_year"].astype(float))
+    pool = np.where(frame["kind"] == "grassroots", 1, 0)
+    out = np.zeros((len(ids), 2))
+    index = {rid: i for i, rid in enumerate(ids)}
+    for rid, p, r in zip(frame["region"], pool, room, strict=True):
+        if rid in index:
+            out[index[rid], p] += r
+    return np.floor(out)
+
+
+def calibrate_durations(params: SimulationParams, approved_day: np.ndarray, closed_total: float,
+                        as_of: float) -> tuple[float, str]:
+    """Factor f on all mean handling times so that expected closures to date = reported closures.
+
+    ``approved_day`` is the city's approvals per day of months 1..m (monthly counts spread evenly
+    over the month's days, approved at midday). Expected closures to date are
+    Σ_d approved_day[d] · Σ_k mix_k · F_k(as_of − d − ½; scale_k · f); decreasing in f.
+    Returns (f, note); f = 1 when there is nothing to fit, bounds when the data lie outside.
+    """
+    lo, hi = params.calibrate_bounds
+    if not params.calibrate:
+        return 1.0, "未校准办案时长（按参数文件给定的均值）"
+    total = float(approved_day.sum())
+    if total <= 0 or closed_total <= 0:
+        return 1.0, "本年尚无审批或结案数据，办案时长未校准"
+    ages = as_of - (np.arange(len(approved_day)) + 0.5)
+
+    def expected(f: float) -> float:
+        cdf = sum(m * special.gammainc(d.shape, ages / (d.scale * f)) for m, d in
+                  zip(params.kind_mix, params.durations, strict=True))
+        return float(np.dot(approved_day, cdf))
+
+    if closed_total >= expected(lo):
+        return lo, f"本年结案快于模型下限，办案时长按下限系数{lo:g}校准"
+    if closed_total <= expected(hi):
+        return hi, f"本年结案慢于模型上限，办案时长按上限系数{hi:g}校准"
+    f = optimize.brentq(lambda x: expected(x) - closed_total, lo, hi, xtol=1e-10)
+    return float(f), f"办案时长按本年结案进度校准：各类平均时长×{f:.3f}"
+
+
+def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None = None,
+                month: int | None = None, params: SimulationParams | None = None) -> StartState:
+    """The starting state at the end of ``month`` (default: the last month in ``progress``)."""
+    params = params or SimulationParams.default()
+    month = check_progress(plan, progress, month)
+    ids = plan.region_ids
+    C = len(ids)
+    index = {rid: i for i, rid in enumerate(ids)}
+    edges = month_edges(plan.year)
+    days_in = np.diff(edges)
+    approved_m = np.zeros((C, 12))
+    closed_m = np.zeros((C, 12))
+    for rid, m, a, c in zip(progress["region"], progress["month"], progress["approved"], progress["closed"],
+                            strict=True):
+        if int(m) <= month:
+            approved_m[index[rid], int(m) - 1] += float(a)
+            closed_m[index[rid], int(m) - 1] += float(c)
+    weights = np.asarray(params.seasonality, dtype=float)
+    targets = np.array([plan.region(r).target for r in ids], dtype=float)
+    notes: list[str] = []
+    ytd = approved_m.sum(axis=1)
+    w_obs = float(weights[:month].sum())
+    if month == 0:
+        rate_hat = targets / weights.sum()
+        rate_shape, rate_rate = rate_hat.copy(), 0.0
+        notes.append("尚无月度数据：按各地目标的序时进度推算到达率")
+    else:
+        rate_hat = ytd / w_obs
+        use_posterior = params.rate_uncertainty and not params.deterministic
+        rate_shape, rate_rate = (ytd + 0.5, w_obs) if use_posterior else (rate_hat.copy(), 0.0)
+    start, end = int(edges[month]), int(edges[12])
+    day_month = np.searchsorted(edges, np.arange(start, end), side="right") - 1
+    day_weight = weights[day_month] / days_in[day_month]
+
+    # handling times, calibrated on the city's closures to date
+    past_month = np.searchsorted(edges, np.arange(0, start), side="right") - 1
+    city_day = approved_m.sum(axis=0)[past_month] / days_in[past_month] if start else np.zeros(0)
+    factor, note = calibrate_durations(params, city_day, float(closed_m.sum()), float(start))
+    notes.append(note)
+    shape = np.array([d.shape for d in params.durations])
+    scale = np.array([d.scale for d in params.durations]) * factor
+    mix = np.array(params.kind_mix)
+
+    # open cases at the as-of date: classes (age, kind) with their probabilities
+    open_cases = ytd - closed_m.sum(axis=1)
+    ages = float(start) - (np.arange(start) + 0.5)
+    surv = np.array([special.gammaincc(shape[k], ages / scale[k]) for k in range(len(KINDS))])  # (3, start)
+    carry = ([], [], [], [])
+    for c in range(C):
+        per_day = approved_m[c, past_month] / days_in[past_month] if start else np.zeros(0)
+        w = per_day[None, :] * mix[:, None] * surv
+        kind_idx, day_idx = np.nonzero(w > 0)
+        prob = w[kind_idx, day_idx]
+        if open_cases[c] > 0 and prob.sum() <= 0:
+            notes.append(f"{plan.region(ids[c]).name}：在办案件按模型应已全部结案，按当日新案处理")
+            kind_idx, day_idx, prob = np.arange(len(KINDS)), np.full(len(KINDS), max(start - 1, 0)), mix.copy()
+        prob = prob / prob.sum() if prob.sum() > 0 else prob
+        age = float(start) - (day_idx + 0.5)
+        carry[0].append(age)
+        carry[1].append(kind_idx.astype(np.int64))
+        carry[2].append(prob)
+        carry[3].append(special.gammaincc(shape[kind_idx], age / scale[kind_idx]))
+
+    capacity = handler_capacity(plan, lawyers)
+    if lawyers is not None:
+        missing = [plan.region(r).name for r in ids if capacity[index[r]].sum() == 0]
+        if missing:
+            notes.append(f"律师表中没有可指派且未达上限的承办人：{'、'.join(missing)}")
+    neighbours = tuple(tuple(sorted((j for j in range(C) if j != i), key=lambda j, i=i: (plan.distance_km(ids[i], ids[j]), j)))
+                       for i in range(C))
+    levels = tuple(plan.region(r).level for r in ids)
+    rebalance_ok = np.array([params.rebalance_city_centre or lvl != "city" for lvl in levels])
+    return StartState(
+        region_ids=tuple(ids), names=tuple(plan.region(r).name for r in ids), levels=levels, targets=targets,
+        month=month, edges=edges, approved_m=approved_m, closed_m=closed_m, rate_hat=rate_hat,
+        rate_shape=np.asarray(rate_shape, dtype=float), rate_rate=float(rate_rate), weights=weights,
+        day_weight=day_weight, day_month=day_month, capacity=capacity, open_cases=open_cases,
+        carry_age=tuple(carry[0]), carry_kind=tuple(carry[1]), carry_prob=tuple(carry[2]),
+        carry_surv=tuple(carry[3]), mix=mix, shape=shape, scale=scale, duration_factor=factor,
+        neighbours=neighbours, rebalance_ok=rebalance_ok, params=params, notes=tuple(notes))
