@@ -23,7 +23,8 @@ def compliance_chart(checks: pd.DataFrame, title: str = "经费规则核验结�
     """Regions × rules grid coloured by verdict (达标/不达标/不适用/无数据)."""
     use_cjk_font()
     regions = list(dict.fromkeys(checks["name"]))
-    rules = [r for r in RULE_LABELS if r in set(checks["rule"])]
+    applicable = checks.groupby("rule")["status"].apply(lambda s: (s != NOT_APPLICABLE).any())
+    rules = [r for r in RULE_LABELS if applicable.get(r, False)]
     order = list(_COLOURS)
     table = checks.pivot(index="name", columns="rule", values="status").reindex(index=regions, columns=rules)
     codes = table.apply(lambda col: col.map(order.index)).to_numpy(dtype=float)
@@ -39,7 +40,9 @@ def compliance_chart(checks: pd.DataFrame, title: str = "经费规则核验结�
     ax.set_yticks(np.arange(-0.5, len(regions)), minor=True)
     ax.grid(which="minor", color="#999999", linewidth=0.5)
     ax.tick_params(which="minor", length=0)
-    ax.set_title(title)
+    hidden = [RULE_LABELS[r] for r in RULE_LABELS if r in applicable.index and not applicable[r]]
+    ax.set_title(title + (f"\n（本计划未规定、不适用的规则未列出：{'、'.join(hidden)}）" if hidden else ""),
+                 fontsize=10)
     fig.legend(handles=[Patch(facecolor=c, edgecolor="#999999", label=s) for s, c in _COLOURS.items()],
                loc="outside lower center", ncols=4, fontsize=8)
     return fig
@@ -100,10 +103,13 @@ def sweep_chart(summary: pd.DataFrame, title: str = "网格测算：地方预算
                               aggfunc="first", sort=False) / _WAN
     fig = Figure(figsize=(1.1 * table.shape[1] + 3, 0.7 * table.shape[0] + 2.2), layout="constrained")
     ax = fig.subplots()
-    image = ax.imshow(table.to_numpy(dtype=float), cmap="OrRd", aspect="auto")
+    values = table.to_numpy(dtype=float)
+    image = ax.imshow(values, cmap="OrRd", aspect="auto")
+    middle = (np.nanmin(values) + np.nanmax(values)) / 2 if values.size else 0.0
     for i in range(table.shape[0]):
         for j in range(table.shape[1]):
-            ax.text(j, i, f"{table.iat[i, j]:,.1f}", ha="center", va="center", fontsize=8)
+            ax.text(j, i, f"{values[i, j]:,.1f}", ha="center", va="center", fontsize=8,
+                    color="white" if values[i, j] > middle else "black")
     ax.set_xticks(range(table.shape[1]), table.columns)
     ax.set_yticks(range(table.shape[0]), table.index)
     ax.set_xlabel("中央和省级资金变化")

@@ -6,10 +6,12 @@ import numpy as np
 import pandas as pd
 
 from scenarios.budget.least import binding_label
-from scenarios.budget.rules import FAIL, RULE_LABELS, SIZE_RULES
+from scenarios.budget.rules import FAIL, NOT_APPLICABLE, RULE_LABELS, SIZE_RULES
 
 
-def _reading(rule: str, pace: bool, month: int) -> str:
+def _reading(rule: str, pace: bool, month: int, status: str) -> str:
+    if status == NOT_APPLICABLE:
+        return ""
     if rule in SIZE_RULES:
         return "年度预算"
     if rule == "subsidy_share":
@@ -26,7 +28,8 @@ def verdict_table(checks: pd.DataFrame, month: int) -> pd.DataFrame:
         "要求（元）": checks["required"].round(2),
         "实际（元）": checks["actual"].round(2),
         "缺口（元）": checks["shortfall"].round(2),
-        "读数": [_reading(r, p, month) for r, p in zip(checks["rule"], checks["pace"], strict=True)],
+        "读数": [_reading(r, p, month, s) for r, p, s in zip(checks["rule"], checks["pace"], checks["status"],
+                                                      strict=True)],
         "计算依据": checks["basis"],
         "出处": checks["reference"],
     })

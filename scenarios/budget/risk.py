@@ -100,7 +100,30 @@ def funds_for_level(cases: np.ndarray, mean: float, sd: float, level: float, met
         return 0.0
     hi = float(np.max(cases * mean + 12 * sd * np.sqrt(cases))) + 1.0
     root = brentq(lambda f: exceed_probability(f, cases, mean, sd, method) - level, 0.0, hi, xtol=1e-3)
-    return float(ceil_yuan(root))
+    return _least_whole_yuan(lambda f: exceed_probability(f, cases, mean, sd, method) <= level, root)
+
+
+def _least_whole_yuan(ok, guess: float) -> float:
+    """Least whole 元 F ≥ 0 with ``ok(F)`` for a monotone predicate, starting from brentq's root.
+
+    Where the probability is flat (samples far apart, tiny spread) any point of the flat part is
+    a root; the integer bisection below then finds its lower end.
+    """
+    hi = float(ceil_yuan(guess))
+    step = 1.0
+    while not ok(hi):
+        hi += step
+        step *= 2
+    lo = hi - 1
+    if ok(lo):
+        lo = -1.0
+        while hi - lo > 1:
+            mid = float((lo + hi) // 2)
+            if ok(mid):
+                hi = mid
+            else:
+                lo = mid
+    return max(hi, 0.0)
 
 
 def subsidy_risk(budgets: list[CountyBudget], samples: dict[str, np.ndarray],
