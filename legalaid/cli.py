@@ -20,7 +20,7 @@ class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
     """argparse help with Chinese headings; option names stay English."""
 
     def add_usage(self, usage, actions, groups, prefix=None):
-        return super().add_usage(usage, actions, groups, prefix="用法：")
+        return super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
 
 
 def make_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:

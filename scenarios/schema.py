@@ -5,7 +5,7 @@ reading, every table is a pandas DataFrame with exactly the canonical columns be
 order, with these dtypes; region is always a region id of the plan.
 
 cases    : case_id str, region str, kind {criminal, civil, administrative}, instance {first,
-           second}, litigation bool, group_id str ("" when none), received datetime64 (NaT
+           second}, litigation bool, group_id str ("" when none), received datetime64[s] (NaT
            when not given)
 lawyers  : lawyer_id str, region str, kind {social, staff, grassroots}, firm str ("" when
            none), handled_this_year int (件, already handled this year), available bool

@@ -338,7 +338,8 @@ def progress_issues(progress: pd.DataFrame, plan: Plan, *, as_of_month: int | No
                     headers: dict[str, str] | None = None) -> list[InputIssue]:
     """Consistency of monthly reports (月报, 六安2025 §3(3); read against 序时进度).
 
-    Checks: each region reports every month from 1 to its last month, once; cumulative closed
+    Checks: each region present reports every month from 1 to its last month (at least to
+    ``as_of_month`` when given), once; cumulative closed
     cases (件) never exceed cumulative approved cases to date; no month after ``as_of_month``.
     Rows whose region or month is missing or out of range are skipped (reported elsewhere).
 
@@ -364,10 +365,11 @@ def progress_issues(progress: pd.DataFrame, plan: Plan, *, as_of_month: int | No
         for row, month in part.loc[part["month"].duplicated(), ["row", "month"]].itertuples(index=False):
             first = part.loc[part["month"] == month, "row"].iloc[0]
             issue(row, "month", str(month), f"{name}{month}月已在第{first}行填报，同一地区同一月份只能有一行")
-        gaps = sorted(set(range(1, part["month"].max() + 1)) - set(part["month"]))
+        last = max(part["month"].max(), as_of_month or 0)
+        gaps = sorted(set(range(1, last + 1)) - set(part["month"]))
         if gaps:
             issue(None, "month", None, f"{name}缺少{'、'.join(f'{m}月' for m in gaps)}的数据"
-                  f"（应从1月起逐月填报到{part['month'].max()}月，没有案件的月份填0）")
+                  f"（应从1月起逐月填报到{last}月，没有案件的月份填0）")
         once = part.drop_duplicates("month")
         known = once[["approved", "closed"]].notna().all(axis=1).cummin()  # stop at a bad count
         once = once[known.to_numpy(dtype=bool)]
@@ -377,7 +379,7 @@ def progress_issues(progress: pd.DataFrame, plan: Plan, *, as_of_month: int | No
             if cum_c > cum_a:
                 issue(row, "closed", str(closed), f"{name}截至{month}月累计结案{cum_c:g}件，多于累计审批{cum_a:g}件；"
                       "请核对本月及之前各月的审批数和结案数")
-    if as_of_month is not None:
+    if as_of_month is not None and as_of_month >= 1:
         for row, month in frame.loc[frame["month"] > as_of_month, ["row", "month"]].itertuples(index=False):
             issue(row, "month", str(month), f"晚于当前月份（{as_of_month}月），不能有未来月份的数据")
     return issues

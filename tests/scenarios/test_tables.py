@@ -173,7 +173,7 @@ def test_load_inputs_reads_all_and_reports_findings(tmp_path, plan):
     for table in TABLES:
         paths[table] = tmp_path / f"{table}.csv"
         paths[table].write_text(EN_CSV[table], encoding="utf-8")
-    inputs = load_inputs(plan, **paths, as_of_month=2)
+    inputs = load_inputs(plan, **paths)
     for table in TABLES:
         pd.testing.assert_frame_equal(getattr(inputs, table), expected(table))
         assert inputs.sources[table] == str(paths[table])
@@ -213,7 +213,9 @@ def test_progress_issues_on_a_frame_built_in_code(plan):
     assert sorted(i.row for i in issues if "晚于当前月份" in i.expected) == [3, 4]
     assert len(issues) == 5
     good = expected("progress")
-    assert progress_issues(good, plan, as_of_month=2) == []
+    assert progress_issues(good, plan) == []
+    stopped = progress_issues(good, plan, as_of_month=2)
+    assert [(i.row, i.column) for i in stopped] == [(None, "月份")] and "宜秀区缺少2月" in stopped[0].expected
 
 
 def test_coerce_gives_canonical_dtypes():
