@@ -164,7 +164,7 @@ def test_problems_of_several_files_reported_together(tmp_path, capsys):
 
 def test_valid_files_print_summary_and_findings_exit_0(tmp_path, capsys):
     """Valid files: exit 0 with rows per table, counts per county and the over-cap finding (not an error)."""
-    args = ["check", "--plan", "anqing-2023", "--month", "2"]
+    args = ["check", "--plan", "anqing-2023"]
     for table, text in EN_CSV.items():
         (tmp_path / f"{table}.csv").write_text(text, encoding="utf-8")
         args += [f"--{table}", str(tmp_path / f"{table}.csv")]
