@@ -94,8 +94,9 @@ def _progress(ids, past_cases, month, a, rng) -> pd.DataFrame:
     """Monthly approvals (the past months' cases) and closures (open cases close at a monthly rate)."""
     approved = past_cases.groupby([past_cases["region"], past_cases["received"].dt.month]).size()
     rows = []
-    p_close = a["closure"]["monthly_probability"]
+    closure = a["closure"]
     for rid in ids:
+        p_close = rng.uniform(closure["monthly_probability_low"], closure["monthly_probability_high"])
         open_cases = 0
         for m in range(1, month + 1):
             new = int(approved.get((rid, m), 0))
