@@ -170,7 +170,7 @@ def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace
     if not det:
         rooms = [[r if np.isinf(r) else int(r) for r in row] for row in rooms]
     backlog = [[0, 0, 0] for _ in range(C)]
-    starts = np.zeros((C, D, 3), dtype=float if det else np.int64)
+    changed: dict[tuple[int, int], list] = {}  # (region, day) -> assigned per kind, where ≠ that day's approvals
     moved_out, moved_in = np.zeros(C), np.zeros(C)
     over_out, over_in = np.zeros(C), np.zeros(C)
     published: dict[int, list] = {}
@@ -227,41 +227,44 @@ def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace
             wait[0] += a[0]
             wait[1] += a[1]
             wait[2] += a[2]
+            if log is not None and (a[0] or a[1] or a[2]):
+                log.append((env.now, names[c], "approve", _num(sum(a)), ""))
             if unlimited:
                 got = list(wait)
                 wait[0] = wait[1] = wait[2] = 0
             else:
                 got = assign(wait, mine, KIND_POOLS)
-                if overflow and (wait[0] or wait[1] or wait[2]):
-                    for nb in state.neighbours[c]:
-                        sent = assign(wait, rooms[nb], KIND_POOLS)
-                        n = sent[0] + sent[1] + sent[2]
-                        if n:
-                            over_out[c] += n
-                            over_in[nb] += n
-                            got = [g + s for g, s in zip(got, sent, strict=True)]
-                            if log is not None:
-                                log.append((env.now, names[c], "overflow", _num(n), names[nb]))
-                        if not (wait[0] or wait[1] or wait[2]):
-                            break
-            starts[c, i] = got
-            if log is not None:
-                n_new, n_got, n_wait = sum(a), sum(got), wait[0] + wait[1] + wait[2]
-                if n_new:
-                    log.append((env.now, names[c], "approve", _num(n_new), ""))
-                if n_got:
-                    log.append((env.now, names[c], "assign", _num(n_got), ""))
-                if n_wait:
-                    log.append((env.now, names[c], "wait", _num(n_wait), ""))
+            if log is not None and (got[0] or got[1] or got[2]):
+                log.append((env.now, names[c], "assign", _num(sum(got)), names[c]))
+            if overflow and (wait[0] or wait[1] or wait[2]):
+                for nb in state.neighbours[c]:
+                    sent = assign(wait, rooms[nb], KIND_POOLS)
+                    n = sent[0] + sent[1] + sent[2]
+                    if n:
+                        over_out[c] += n
+                        over_in[nb] += n
+                        got = [g + x for g, x in zip(got, sent, strict=True)]
+                        if log is not None:
+                            log.append((env.now, names[c], "overflow", _num(n), names[nb]))
+                    if not (wait[0] or wait[1] or wait[2]):
+                        break
+            if got != a:
+                changed[c, i] = got
+            if log is not None and (wait[0] or wait[1] or wait[2]):
+                log.append((env.now, names[c], "wait", _num(sum(wait)), ""))
             yield env.timeout(1)
 
     env = simpy.Environment(initial_time=start)
     env.process(centre(env))
     for c in range(C):
         env.process(intake(env, c))
-    env.run(until=state.year_end)
+    if state.year_end > start:
+        env.run(until=state.year_end)
 
     # closures: carried-over open cases and cases assigned in the simulation
+    starts = arrivals.copy()
+    for (c, i), got in changed.items():
+        starts[c, i] = got
     closed = state.closed_m.copy()
     for region, times, amount in (carry_closures(state, rng["carry"]), start_closures(state, starts, rng["durations"])):
         month = np.searchsorted(state.edges, times, side="right") - 1

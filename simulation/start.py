@@ -32,6 +32,7 @@ from scipy import optimize, special
 
 from scenarios.errors import InputError, InputIssue
 from scenarios.plans import Plan
+from scenarios.validate import progress_issues
 from simulation.params import KINDS, SimulationParams
 
 #: Name used for the progress table in messages.
@@ -137,9 +138,11 @@ def month_edges(year: int) -> np.ndarray:
 def check_progress(plan: Plan, progress: pd.DataFrame, month: int | None) -> int:
     """Check a canonical progress table against the plan; return the as-of month.
 
-    The domain layer (``scenarios.tables``) validates files in full; this guards callers who
-    pass DataFrames directly: known regions, months 1..m each exactly once per region, counts
-    not negative, closures to date not above approvals to date, no month after ``month``.
+    Files are validated in full by the domain layer (``scenarios.tables.read_table``); this
+    guards callers who pass DataFrames directly: known regions, counts not negative, and the
+    domain layer's own consistency checks (``scenarios.validate.progress_issues``: months from 1
+    without gaps or repeats, closures to date not above approvals to date, no month after
+    ``month``), plus every plan region reported up to ``month``.
     """
     issues: list[str] = []
     need = {"region", "month", "approved", "closed"}
@@ -163,24 +166,17 @@ def check_progress(plan: Plan, progress: pd.DataFrame, month: int | None) -> int
     if month is None:
         month = last
     if not 0 <= month <= 12:
-        issues.append(f"截至月份应在0至12之间，实为 {month}")
-    elif last > month:
-        issues.append(f"含第{last}月数据，晚于截至月份{month}月（未来月份）")
+        raise InputError([InputIssue(PROGRESS_LABEL, None, None, None, f"截至月份应在0至12之间，实为 {month}")])
+    domain = progress_issues(frame.assign(month=months.astype(int)), plan, as_of_month=month, file=PROGRESS_LABEL)
     for rid in plan.region_ids:
-        got = months[frame["region"] == rid].astype(int).tolist()
+        got = set(months[frame["region"] == rid].astype(int))
         missing = [m for m in range(1, month + 1) if m not in got]
-        repeated = sorted({m for m in got if got.count(m) > 1})
-        name = plan.region(rid).name
-        if missing:
-            issues.append(f"{name}缺少第{'、'.join(map(str, missing))}月数据")
-        if repeated:
-            issues.append(f"{name}第{'、'.join(map(str, repeated))}月数据重复")
-        rows = frame[frame["region"] == rid].assign(month=months).sort_values("month")
-        over = rows.loc[rows["closed"].cumsum() > rows["approved"].cumsum(), "month"]
-        if len(over):
-            issues.append(f"{name}截至第{int(over.iloc[0])}月累计结案数超过累计审批数")
-    if issues:
-        raise InputError([InputIssue(PROGRESS_LABEL, None, None, None, i) for i in issues])
+        if missing and not got:
+            issues.append(f"{plan.region(rid).name}没有任何月份的数据（应填报1至{month}月）")
+        elif missing and max(got) < month:
+            issues.append(f"{plan.region(rid).name}只填报到{max(got)}月，缺少{'、'.join(f'{m}月' for m in missing if m > max(got))}的数据")
+    if domain or issues:
+        raise InputError(domain + [InputIssue(PROGRESS_LABEL, None, None, None, i) for i in issues])
     return month
 
 

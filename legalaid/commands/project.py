@@ -1,0 +1,107 @@
+"""``legalaid project``: will each county reach its target and the closure minimum at its current pace?"""
+
+from __future__ import annotations
+
+import sys
+
+from legalaid.cli import add_subcommand
+
+
+def register(sub) -> None:
+    parser = add_subcommand(
+        sub, "project", "进度预测：按当前进度模拟全年，估计各地完成目标和结案率达标的概率",
+        "以月度进度表中截至M月的实际数为起点，用离散事件模型（SimPy）按日模拟其余月份的审批、指派与结案，"
+        "蒙特卡洛重复N次：给出各地及全市年末审批预测（均值、5%-95%区间）、完成年度目标的概率、预计年末结案率"
+        "及其达到计划要求的概率、完成目标的月份，并与序时进度（M/12 × 目标）对照。给出律师表时，承办能力受"
+        "年度办案上限约束。可比较市法律援助中心的调配策略（安庆2023 §3(3)2）：none 各自办理，overflow 超出承办"
+        "能力时就近调派，rebalance 每月按序时进度调配案源，all 全部。"
+        "结果写入 --out 目录：CSV（UTF-8带BOM）、一个 xlsx（难以达标的行标红）、每个地区一张图及全市概览图。"
+        "同一种子结果相同，与并行进程数无关。退出码：0 完成，2 输入有误。")
+    parser.add_argument("--plan", required=True, help="计划ID（如 anqing-2023）或计划文件路径")
+    parser.add_argument("--progress", required=True, metavar="F", help="月度进度表（CSV/XLSX：地区、月份、审批数、结案数）")
+    parser.add_argument("--lawyers", metavar="F", help="律师表（CSV/XLSX）；不给出时不限承办能力")
+    parser.add_argument("--runs", type=int, default=1000, metavar="N", help="模拟次数（默认 1000）")
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="随机种子（默认 0）")
+    parser.add_argument("--month", type=int, choices=range(1, 13), metavar="M",
+                        help="截至月份（1-12，默认进度表中最后一个月）；进度表不能有更晚月份的数据")
+    parser.add_argument("--policy", choices=["none", "overflow", "rebalance", "all"], default="none",
+                        help="调配策略：none 各自办理（默认）、overflow 就近调派、rebalance 按序时进度调配、all 全部比较")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--workers", type=int, metavar="K", help="本机并行进程数（默认：可用CPU数）")
+    group.add_argument("--scheduler", metavar="ADDR", help="Dask 集群调度器地址（如 tcp://10.0.0.5:8786；需安装 dask）")
+    parser.add_argument("--params", metavar="F.toml",
+                        help="模型参数文件（季节性、案件结构、办案时长、调配规则；默认见 simulation/data/defaults.toml）")
+    parser.add_argument("--deterministic", action="store_true", help="确定性测算：按期望值推演一次（无随机波动）")
+    parser.add_argument("--no-charts", action="store_true", help="不生成图表")
+    parser.add_argument("--out", required=True, help="输出目录")
+    parser.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from legalaid.text import format_table
+    from scenarios.plans import load_plan
+    from scenarios.tables import load_inputs
+    from simulation import SimulationParams, project
+    from simulation.montecarlo import default_workers
+
+    if args.runs < 1:
+        print("错误：--runs 应为正整数", file=sys.stderr)
+        return 2
+    if args.workers is not None and args.workers < 1:
+        print("错误：--workers 应为正整数", file=sys.stderr)
+        return 2
+    plan = load_plan(args.plan)
+    inputs = load_inputs(plan, progress=args.progress, lawyers=args.lawyers, as_of_month=args.month)
+    params = SimulationParams.from_toml(args.params) if args.params else SimulationParams.default()
+    runs = args.runs
+    if args.deterministic:
+        params, runs = params.with_(deterministic=True), 1
+    workers = args.workers or default_workers()
+    try:
+        result = project(plan, inputs.progress, inputs.lawyers, runs=runs, seed=args.seed, month=args.month,
+                         policies=args.policy, workers=workers, scheduler=args.scheduler, params=params,
+                         show_progress=True)
+    except OSError as exc:
+        if args.scheduler:
+            print(f"错误：无法连接 Dask 调度器 {args.scheduler}（{exc}）", file=sys.stderr)
+            return 2
+        raise
+    out = result.write(args.out, charts=not args.no_charts)
+    print(describe(result, format_table))
+    if inputs.findings:
+        print(f"提示：律师表有{len(inputs.findings)}名承办人已超过年度办案上限，不再计入剩余承办能力"
+              "（详见 legalaid check）。")
+    where = f"Dask {args.scheduler}" if args.scheduler else f"{workers}个进程"
+    print(f"模拟 {result.runs} 次 × {len(result.policies)} 种策略，用时 {result.seconds:.1f} 秒（{where}）。")
+    print(f"结果已写入：{out}")
+    return 0
+
+
+def describe(result, format_table) -> str:
+    """The projection as Chinese text for the terminal."""
+    s = result.summary
+    m = result.month
+    head = ["地区", "目标", f"截至{m}月", "较序时进度", "年末预测（5%-95%）", "完成概率", "预计结案率",
+            f"结案率≥{result.closure_min:.0%}概率"]
+    rows = [[r.name, f"{r.target:.0f}", f"{r.approved_ytd:.0f}", f"{r.pace_gap:+.0f}",
+             f"{r.approved_mean:.0f}（{r.approved_q05:.0f}-{r.approved_q95:.0f}）", f"{r.p_reach:.0%}",
+             f"{r.closure_ratio_mean:.1%}", f"{r.p_closure_ok:.0%}"] for r in s.itertuples()]
+    title = f"{result.plan.city}法律援助进度预测（截至{m}月，{result.runs}次模拟）"
+    lines = [title, format_table(head, rows, right={1, 2, 3, 4, 5, 6, 7})]
+    if len(result.policies) > 1:
+        from simulation import POLICIES
+
+        comp = result.comparison
+        names = list(s["name"])
+        head = ["地区", *[POLICIES[p] for p in result.policies]]
+        rows = []
+        for region, name in zip(s["region"], names, strict=True):
+            part = comp[comp["region"] == region].set_index("policy")
+            rows.append([name, *[f"{part.loc[p, 'p_reach']:.0%}" + (f"（{part.loc[p, 'p_reach_change']:+.0%}）"
+                                                                     if p != result.policies[0] else "")
+                                 for p in result.policies]])
+        lines += ["", "完成目标概率（括号内为较“不调配”的变化）", format_table(head, rows, right=set(range(1, len(head))))]
+    lagging = [result.plan.region(r).name for r in result.lagging]
+    if lagging:
+        lines += ["", f"落后序时进度的地区：{'、'.join(lagging)}"]
+    return "\n".join(lines)
