@@ -128,6 +128,8 @@ def risk_chart(risk: pd.DataFrame, title: str = "办案补贴超支概率") -> F
     ax = fig.subplots()
     colours = np.where(risk["p_exceed"] > level, "#F8696B", "#63BE7B")
     ax.barh(y, risk["p_exceed"] * 100, color=colours)
+    for yi, p in zip(y, risk["p_exceed"], strict=True):
+        ax.text(min(p * 100, 88) + 1, yi, f"{p:.1%}", va="center", fontsize=8)
     ax.axvline(level * 100, color="#404040", linestyle="--", label=f"控制水平 {level:.0%}")
     ax.set_yticks(y, risk["name"])
     ax.invert_yaxis()

@@ -194,8 +194,10 @@ class BudgetResult:
             lines.append(f"  最低达标地方预算合计 {total['least_local'].iloc[0]:,.0f} 元，"
                          f"较当前缺口合计 {total['gap'].iloc[0]:,.0f} 元")
         if len(self.scenarios) > 1:
-            for row in self.scenario_overview.itertuples(index=False):
-                lines.append(f"  情景“{row[0]}”：{row[2]}个地区不达标，地方预算缺口合计 {row[5]:,.0f} 元")
+            overview = self.scenario_overview
+            for name, bad, gap in zip(overview["情景"], overview["不达标地区数"], overview["地方预算缺口合计（元）"],
+                                      strict=True):
+                lines.append(f"  情景“{name}”：{bad}个地区不达标，地方预算缺口合计 {gap:,.0f} 元")
         if self.sweep is not None:
             lines.append(f"  网格测算：{self.sweep.grid.shape[0]}个情景 × {len(self.sweep.region_ids) - 1}个地区")
         lines += [f"  注：{n}" for n in self.notes]

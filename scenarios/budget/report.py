@@ -78,16 +78,20 @@ def least_table(least: pd.DataFrame, with_risk: bool) -> pd.DataFrame:
 def scenario_overview(scenario_checks: pd.DataFrame, scenario_least: pd.DataFrame,
                       descriptions: dict[str, str]) -> pd.DataFrame:
     """Per scenario: what changes, how many regions fail a rule, and the city's local-budget gap."""
+    applicable = scenario_checks.groupby("rule")["status"].apply(lambda s: (s != NOT_APPLICABLE).any())
+    rules = [r for r in RULE_LABELS if applicable.get(r, False)]
     rows = []
     for name in descriptions:
         checks = scenario_checks[(scenario_checks["scenario"] == name) & (scenario_checks["region"] != "全市合计")]
         failing = checks[checks["status"] == FAIL]
         regions = list(dict.fromkeys(failing["name"]))
         least = scenario_least[(scenario_least["scenario"] == name) & (scenario_least["region"] == "全市合计")]
-        rows.append([name, descriptions[name], len(regions), "、".join(regions),
+        per_rule = [int(failing.loc[failing["rule"] == rule, "region"].nunique()) for rule in rules]
+        rows.append([name, descriptions[name], len(regions), "、".join(regions), *per_rule,
                      float(least["least_local"].iloc[0]), float(least["gap"].iloc[0])])
-    return pd.DataFrame(rows, columns=["情景", "情景说明", "不达标地区数", "不达标地区", "最低地方预算合计（元）",
-                                       "地方预算缺口合计（元）"])
+    return pd.DataFrame(rows, columns=["情景", "情景说明", "不达标地区数", "不达标地区",
+                                       *(f"{RULE_LABELS[r]}：不达标地区数" for r in rules),
+                                       "最低地方预算合计（元）", "地方预算缺口合计（元）"])
 
 
 def scenario_detail(scenario_checks: pd.DataFrame, scenario_least: pd.DataFrame) -> pd.DataFrame:

@@ -43,8 +43,15 @@ def samples_by_region(plan: Plan, samples: object, source: str = "预测案件�
     Accepted: a mapping region → array of samples; a wide DataFrame (index = regions, one
     column per replication); or a long DataFrame with a ``region`` column and a numeric column
     named one of cases, year_end, year_end_cases, projected, projected_cases, approved, total,
-    value. Regions may be ids or names.
+    value. Regions may be ids or names. A projection result of the simulation engine (an
+    object with ``samples[policy].approved`` of shape (replications, regions, 12) and
+    ``state.region_ids``) is read as its year-end approvals under policy "none" (else the first).
     """
+    if hasattr(samples, "samples") and hasattr(samples, "state"):
+        runs = samples.samples
+        chosen = runs["none"] if "none" in runs else next(iter(runs.values()))
+        year_end = np.asarray(chosen.approved, dtype=float).sum(axis=2)
+        samples = {rid: year_end[:, j] for j, rid in enumerate(samples.state.region_ids)}
     if isinstance(samples, pd.DataFrame):
         if "region" in samples.columns:
             value = next((c for c in _VALUE_COLUMNS if c in samples.columns), None)

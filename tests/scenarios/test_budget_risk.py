@@ -1,5 +1,7 @@
 """Subsidy risk: P(subsidies due > funds) from projected cases, and the budget for a chosen level."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -58,6 +60,14 @@ def test_samples_in_every_accepted_form_give_the_same_risk():
         got = samples_by_region(plan, form)
         np.testing.assert_array_equal(got["susong"], a)
         np.testing.assert_array_equal(got["yuexi"], b)
+    approved = np.zeros((200, 2, 12))
+    approved[:, 0, 0], approved[:, 1, 11] = a - 10, b
+    approved[:, 0, 5] = 10
+    projection = SimpleNamespace(samples={"none": SimpleNamespace(approved=approved)},
+                                 state=SimpleNamespace(region_ids=("susong", "yuexi")))
+    got = samples_by_region(plan, projection)  # the simulation's result: year-end approvals
+    np.testing.assert_array_equal(got["susong"], a)
+    np.testing.assert_array_equal(got["yuexi"], b)
     with pytest.raises(InputError, match="合肥"):
         samples_by_region(plan, {"合肥": a})
     with pytest.raises(InputError, match="非负"):
