@@ -138,7 +138,9 @@ def _canon_enum(frame: pd.DataFrame, table: str, column: str, file: str, issues:
 def _canon_region(frame: pd.DataFrame, table: str, plan: Plan, file: str, issues: list[InputIssue]) -> pd.Series:
     ids = set(plan.region_ids)
     raw = frame["region"].astype(str)
-    out = raw.where(raw.isin(ids), raw.map(lambda v: plan.resolve_region(v) or ""))
+    known = raw.isin(ids).to_numpy()
+    resolved = {v: plan.resolve_region(v) or "" for v in pd.unique(raw[~known])}
+    out = raw.where(known, raw.map(resolved))
     for i in np.flatnonzero((out == "").to_numpy())[:50]:
         hint = plan.suggest_region(raw.iloc[i])
         expected = f"应为本计划的地区（{plan.region_choices()}）" + (f"，是否为“{hint[0]}”？" if hint else "")

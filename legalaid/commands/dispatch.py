@@ -1,0 +1,74 @@
+"""``legalaid dispatch``: assign a batch of cases to lawyers across the city (issue 3)."""
+
+from __future__ import annotations
+
+from legalaid.cli import add_subcommand
+
+
+def register(sub) -> None:
+    parser = add_subcommand(
+        sub, "dispatch", "案件指派：全市统筹把待指派案件派给律师（最优、守规则、说明理由）",
+        "把一批待指派案件（一天的或全年的）派给律师：遵守年度承办上限、基层法律服务工作者不办刑事案件、"
+        "同案被告人由不同律师辩护、一审由县级二审由市法律援助中心管辖、已有指派保持不变；在此前提下依次"
+        "使未指派案件最少、社会律师办案占比（全年口径）达标、调配距离最短、同案被告人尽量不在同一律所、"
+        "负荷最均衡，每一级都求得并证明最优。结果写入 --out 目录：派案结果、未指派案件（及受阻规则）、"
+        "律师负荷、分地区统计、诊断（有未指派案件时：最少需增加哪个地区哪类律师多少名额）的 CSV"
+        "（UTF-8带BOM）和一个 xlsx，以及 summary.json。退出码：0 全部指派且占比达标，1 有未指派案件或"
+        "社会律师占比不达标，2 输入有误。")
+    parser.add_argument("--plan", required=True, help="计划ID（如 anqing-2023）或计划文件路径")
+    parser.add_argument("--cases", required=True, metavar="F", help="案件表（待指派案件，CSV/XLSX）")
+    parser.add_argument("--lawyers", required=True, metavar="F", help="律师表（承办人员及本年已办案件数）")
+    parser.add_argument("--pinned", metavar="F", help="已有指派表（列：案件编号、律师编号），保持不变并计入上限")
+    parser.add_argument("--distances", metavar="F",
+                        help="地区间距离表（列：起点、终点、距离（公里）；按地区名或ID；只给一个方向视为双向）；"
+                             "不给出时按各县城坐标估算直线距离")
+    parser.add_argument("--out", required=True, help="输出目录")
+    parser.add_argument("--seed", type=int, default=0, help="同等条件律师之间的排序种子（默认 0；同输入同种子结果相同）")
+    parser.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from allocation import read_distances, read_pinned, solve
+    from scenarios.plans import load_plan
+    from scenarios.tables import load_inputs
+
+    plan = load_plan(args.plan)
+    inputs = load_inputs(plan, cases=args.cases, lawyers=args.lawyers)
+    pinned = read_pinned(args.pinned) if args.pinned else None
+    distances = read_distances(args.distances, plan) if args.distances else None
+    result = solve(plan, inputs.cases, inputs.lawyers, pinned=pinned, distances=distances, seed=args.seed,
+                   labels={"cases": args.cases, "lawyers": args.lawyers})
+    out = result.write(args.out)
+    print(describe(result))
+    print(f"结果已写入：{out}")
+    s = result.summary
+    return 0 if s["all_assigned"] and s["social_share"]["shortfall_cases"] == 0 else 1
+
+
+def describe(result) -> str:
+    """A few Chinese lines for the terminal: status, counts, share, distance, diagnosis."""
+    s = result.summary
+    c, share = s["cases"], s["social_share"]
+    lines = [f"求解状态：{s['status_text']}（用时 {s['seconds']['total']:.2f} 秒）",
+             f"案件 {c['input']} 件：本次指派 {c['assigned']} 件（跨区调配 {c['cross_region']} 件），"
+             f"保留已有指派 {c['pinned']} 件，未能指派 {c['unassigned']} 件。"]
+    if share["achieved"] is not None:
+        lines.append(f"社会律师办案占比（全年口径）{share['achieved']:.1%}，要求不低于{share['rule']:.0%}"
+                     f"（{share['citation']}）" + (f"，缺口 {share['shortfall_cases']} 件" if share["shortfall_cases"] else ""))
+    close = share.get("capacity_to_close")
+    if close:
+        where = "、".join(f"{result.plan.region(r['region']).name}{r['slots']}件" for r in close["by_region"])
+        lines.append(f"  补足缺口最少需增加社会律师承办名额 {close['extra_social_slots']} 件（{where or '—'}）"
+                     + (f"，本批案件内仍差 {close['remaining_shortfall']} 件" if close["remaining_shortfall"] else ""))
+    lines.append(f"调配总距离 {s['distance']['total_km']:.1f} 公里；最高利用率 "
+                 + (f"{s['balance']['max_utilisation']:.0%}" if s["balance"]["max_utilisation"] is not None else "—"))
+    if s["diagnosis"]:
+        d = s["diagnosis"]
+        rules = "、".join(f"{k}（{v}件）" for k, v in d["binding_rules"].items())
+        lines.append(f"诊断：受阻规则 {rules}；最少需增加承办名额 {d['extra_slots']} 件：")
+        for row in result.diagnosis_zh()["说明"]:
+            if not row.startswith("受阻规则"):
+                lines.append(f"  - {row}")
+    for text in result.findings:
+        lines.append(f"提示：{text}")
+    return "\n".join(lines)
