@@ -1,0 +1,75 @@
+"""Benchmark of the simulation engine (issue 4), measured in one run on this machine.
+
+Prints: SimPy events per second; seconds for 1,000 replications of the Anqing 2023 example
+year from month 6 (with its lawyers table) on 1 and 2 worker processes, for policy ``none`` and
+for all three policies; the speed-up from 1 to 2 workers; and the ratio to the vectorised numpy
+projection of the same 1,000 replications (unlimited capacity, policy none). Timings on a
+shared machine are inflated by other load; the load average is printed alongside.
+
+    python3 benchmarks/bench_simulation.py [--runs 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+from scenarios.example import generate_example
+from scenarios.plans import load_plan
+from simulation import build_start, project, vectorised
+from simulation.model import simulate
+
+
+def timed(fn):
+    t0 = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - t0, value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1000)
+    args = parser.parse_args()
+    runs = args.runs
+    plan = load_plan("anqing-2023")
+    data = generate_example(plan, month=6, seed=0)
+    print(f"Anqing 2023 example, month 6, {runs} replications; CPUs {os.cpu_count()}, "
+          f"load average before {os.getloadavg()[0]:.2f}")
+
+    # events per second, single process, no pool
+    state = build_start(plan, data.progress, data.lawyers)
+    seeds = np.random.SeedSequence(1).spawn(200)
+    secs, reps = timed(lambda: [simulate(state, "none", s) for s in seeds])
+    events = sum(r.events for r in reps)
+    print(f"SimPy events: {events / len(reps):.0f} per replication; {events / secs:,.0f} events/s "
+          f"({secs / len(reps) * 1000:.2f} ms per replication, one process)")
+
+    rows = {}
+    for policies in (("none",), ("none", "overflow", "rebalance")):
+        for workers in (1, 2):
+            secs, result = timed(lambda: project(plan, data.progress, data.lawyers, runs=runs, seed=0,
+                                                 policies=policies, workers=workers))
+            rows[policies, workers] = (secs, result)
+            print(f"policies={'+'.join(policies):<24} workers={workers}: {secs:6.2f} s "
+                  f"(Monte Carlo {result.seconds:6.2f} s) for {runs} replications")
+        a, b = rows[policies, 1][1], rows[policies, 2][1]
+        same = all(np.array_equal(a.samples[p].approved, b.samples[p].approved) and
+                   np.array_equal(a.samples[p].closed, b.samples[p].closed) for p in policies)
+        print(f"  speed-up 1→2 workers: {rows[policies, 1][0] / rows[policies, 2][0]:.2f}×; identical results: {same}")
+
+    unlimited = build_start(plan, data.progress, None)
+    vec_secs, _ = timed(lambda: vectorised(unlimited, runs, seed=0))
+    simpy_unlimited, _ = timed(lambda: project(plan, data.progress, None, runs=runs, seed=0, workers=2))
+    print(f"vectorised numpy projection (unlimited capacity, none): {vec_secs:.3f} s for {runs} replications")
+    print(f"SimPy, same question, 2 workers: {simpy_unlimited:.2f} s → ratio SimPy/vectorised "
+          f"{simpy_unlimited / vec_secs:.0f}×")
+    print(f"SimPy with lawyers, policy none, 2 workers: {rows[('none',), 2][0]:.2f} s → ratio "
+          f"{rows[('none',), 2][0] / vec_secs:.0f}× (target ≤ 20 s for 1,000 replications on 2 cores)")
+    print(f"load average after {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
