@@ -50,8 +50,8 @@ def main() -> None:
     rows = {}
     for policies in (("none",), ("none", "overflow", "rebalance")):
         for workers in (1, 2):
-            secs, result = timed(lambda: project(plan, data.progress, data.lawyers, runs=runs, seed=0,
-                                                 policies=policies, workers=workers))
+            secs, result = timed(lambda p=policies, w=workers: project(plan, data.progress, data.lawyers, runs=runs,
+                                                                       seed=0, policies=p, workers=w))
             rows[policies, workers] = (secs, result)
             print(f"policies={'+'.join(policies):<24} workers={workers}: {secs:6.2f} s "
                   f"(Monte Carlo {result.seconds:6.2f} s) for {runs} replications")

@@ -57,7 +57,12 @@ class Replication:
     overflow_out / overflow_in : cases handled by another region's handlers (sent / taken).
     moved_out / moved_in : applications redirected by the city centre (given / received).
     events : SimPy events processed.
-    log : event log ``(time, region, event, amount, detail)`` when traced, else None.
+    log : when traced, the event log as ``(time 天, region name, event, amount 件, detail)`` sorted by
+        time: "approve" (detail ""), "assign" (detail: the region whose handlers took them),
+        "overflow" (detail: the region taking cases it had no room for), "wait" (amount: all
+        cases waiting after the day's assignments), "close" (computed closing times, see the
+        module docstring), "transfer_out" / "transfer_in" (rebalance, detail: the month);
+        None when not traced.
     """
 
     approved: np.ndarray
