@@ -1,5 +1,7 @@
 """Every notebook in notebooks/ runs top to bottom without error, and is stored without outputs."""
 
+import json
+import sys
 from pathlib import Path
 
 import nbformat
@@ -7,6 +9,23 @@ import pytest
 from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture
+def kernel_here(tmp_path_factory, monkeypatch) -> str:
+    """A "python3" kernelspec that runs this very interpreter (no user-level install needed).
+
+    An installed spec may say just "python" (whatever is first on PATH); this one is found first
+    through JUPYTER_PATH and starts ``sys.executable -m ipykernel_launcher``.
+    """
+    root = tmp_path_factory.mktemp("jupyter")
+    spec = root / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (tests)", "language": "python"}), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(root))
+    return "python3"
 
 
 def parameters_index(nb) -> int:
@@ -33,18 +52,18 @@ def test_notebook_is_stored_stripped_with_tagged_parameters(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_executes(path, tmp_path):
+def test_notebook_executes(path, tmp_path, kernel_here):
     """Run the notebook in a fresh python3 kernel (working folder tmp_path), writing its outputs to tmp_path.
 
-    ``out_dir`` is injected after the parameters cell, as papermill does. The python3 kernel is
-    ipykernel's own (jupyter_client falls back to it when no kernelspec is installed).
+    ``out_dir`` is injected after the parameters cell, as papermill does. The kernel runs this
+    test's interpreter (fixture ``kernel_here``).
     """
     nb = nbformat.read(path, as_version=4)
     index = parameters_index(nb)
     out = tmp_path / "out"
     injected = nbformat.v4.new_code_cell(f"out_dir = {str(out)!r}", metadata={"tags": ["injected-parameters"]})
     nb.cells.insert(index + 1, injected)
-    client = NotebookClient(nb, kernel_name="python3", timeout=300, resources={"metadata": {"path": str(tmp_path)}})
+    client = NotebookClient(nb, kernel_name=kernel_here, timeout=300, resources={"metadata": {"path": str(tmp_path)}})
     client.execute()  # raises CellExecutionError on the first failing cell
     errors = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs if o.output_type == "error"]
     assert errors == []

@@ -40,6 +40,9 @@ from scenarios.plans import Plan, load_plan
 #: File name of the report workbook.
 WORKBOOK = "经费测算.xlsx"
 
+#: A sweep's long table with more rows than this is written as CSV only (not into the workbook).
+MAX_WORKBOOK_ROWS = 50_000
+
 
 @dataclass
 class BudgetResult:
@@ -127,9 +130,11 @@ class BudgetResult:
             sheets += [Sheet("情景比较", overview, overview["不达标地区数"] > 0),
                        Sheet("情景明细", detail, detail["不达标项数"] > 0)]
         if self.sweep is not None:
-            summary_sweep, detail_sweep = self.sweep.summary(), self.sweep.to_frame()
-            sheets += [Sheet("网格测算汇总", summary_sweep, summary_sweep["不达标地区数"] > 0),
-                       Sheet("网格测算明细", detail_sweep, report.flag_failures(detail_sweep, "是否达标", "否"))]
+            summary_sweep = self.sweep.summary()
+            sheets.append(Sheet("网格测算汇总", summary_sweep, summary_sweep["不达标地区数"] > 0))
+            if self._detail_in_workbook():
+                detail_sweep = self.sweep.to_frame()
+                sheets.append(Sheet("网格测算明细", detail_sweep, report.flag_failures(detail_sweep, "是否达标", "否")))
         if self.risk is not None:
             table = self.risk_table
             sheets.append(Sheet("补贴风险", table, pd.Series(self.risk["p_exceed"] > self.risk["level"]).set_axis(
@@ -162,15 +167,19 @@ class BudgetResult:
                                                                        else ""),
             "情景": {s.name: s.overrides.describe(self.plan) for s in self.scenarios},
             "网格测算点数": 0 if self.sweep is None else int(self.sweep.grid.shape[0]),
+            "网格测算明细": "" if self._detail_in_workbook() else
+            f"超过{MAX_WORKBOOK_ROWS:,}行，只写入 网格测算明细.csv，未放入工作簿",
             "说明": self.notes,
         }
 
     def write(self, out_dir: str | os.PathLike) -> Path:
         """Write tables (CSV utf-8-sig + one xlsx, red rows), charts (PNG) and 说明.json atomically."""
-        from scenarios.output import staged_dir, write_json, write_tables
+        from scenarios.output import staged_dir, write_csv, write_json, write_tables
 
         with staged_dir(out_dir) as folder:
             write_tables(folder, self.sheets(), workbook=WORKBOOK)
+            if self.sweep is not None and not self._detail_in_workbook():
+                write_csv(self.sweep.to_frame(), folder / "网格测算明细.csv")
             for stem, figure in self.charts().items():
                 figure.savefig(folder / f"{stem}.png", dpi=130)
             write_json(self.info(), folder / "说明.json")
@@ -202,6 +211,9 @@ class BudgetResult:
             lines.append(f"  网格测算：{self.sweep.grid.shape[0]}个情景 × {len(self.sweep.region_ids) - 1}个地区")
         lines += [f"  注：{n}" for n in self.notes]
         return "\n".join(lines)
+
+    def _detail_in_workbook(self) -> bool:
+        return self.sweep is None or self.sweep.status.shape[0] * self.sweep.status.shape[1] <= MAX_WORKBOOK_ROWS
 
     def _reading(self) -> str:
         return "年末读数" if self.month == 12 else f"截至{self.month}月读数"

@@ -27,7 +27,7 @@ Format (UTF-8; every key optional except each scenario's ``name``)::
     local_funds = "-25%"           # relative change on top of the all-region change, or
     # local_funds_yuan = 450000    # set the amount (元); also upper_funds_yuan, and cases
 
-    [sweep]                        # a grid: every combination is evaluated (vectorised)
+    [sweep]                        # a grid on the base: every combination is evaluated (vectorised)
     upper_funds = ["-30%", "-20%", "-10%", "0%"]
     local_funds = ["0%", "+10%"]
     cases = ["0%", "+10%", "+20%"]

@@ -72,3 +72,15 @@ def test_write_produces_csv_xlsx_with_red_rows_and_charts(result, tmp_path):
         assert red == (row[status_col].value == "不达标")
     info = json.loads((out / "说明.json").read_text(encoding="utf-8"))
     assert info["读数月份"] == "截至6月读数" and "上级资金减少20%" in info["情景"]
+
+
+def test_a_large_sweep_detail_goes_to_csv_only(tmp_path, monkeypatch):
+    """A sweep's long table above the workbook limit is written as CSV, not as a sheet (kept fast)."""
+    import scenarios.budget.check as check
+
+    monkeypatch.setattr(check, "MAX_WORKBOOK_ROWS", 50)
+    result = check_budget("luan-2025", month=6, sweep_grid=SweepGrid(upper_funds=(-0.1, 0.0), cases=(0.0, 0.1, 0.2)))
+    out = result.write(tmp_path / "big")
+    assert len(pd.read_csv(out / "网格测算明细.csv", encoding="utf-8-sig")) == 6 * 9
+    assert "网格测算明细" not in openpyxl.load_workbook(out / WORKBOOK).sheetnames
+    assert "网格测算汇总" in openpyxl.load_workbook(out / WORKBOOK).sheetnames
