@@ -303,7 +303,10 @@ def check_budget(plan: Plan | str, funds: pd.DataFrame | str | os.PathLike | Non
     names = [s.name for s in all_scenarios]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
-        raise ValueError(f"scenario names must be unique: {duplicated}")
+        from scenarios.errors import InputError, InputIssue
+
+        raise InputError([InputIssue("情景", None, None, name, f"情景名称重复（“{BASE.name}”是不变情景的保留名称）")
+                          for name in duplicated])
     scenario_checks, scenario_least, resolved = [], [], []
     for scenario in all_scenarios:
         overrides = resolve_overrides(scenario.overrides, plan)

@@ -117,3 +117,5 @@ def test_scenarios_given_in_python_resolve_region_names(anqing):
     assert least.loc[("宿松县削减", "susong"), "local"] == pytest.approx(least.loc[("基准", "susong"), "local"] * 0.5)
     with pytest.raises(InputError, match="合肥"):
         check_budget(anqing, month=6, scenarios=[Scenario("x", Overrides(regions={"合肥": RegionOverride()}))])
+    with pytest.raises(InputError, match="保留名称"):
+        check_budget(anqing, month=6, scenarios=[Scenario("基准", Overrides(cases=0.1))])
