@@ -267,7 +267,7 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
     case_frame["centre"] = constraints.administering_centre(plan, case_frame)
     case_frame["criminal"] = case_frame["kind"].to_numpy() == "criminal"
     pin_map = dict(zip(pinned_frame["case_id"], pinned_frame["lawyer_id"], strict=True))
-    case_frame["pinned_lawyer"] = case_frame["case_id"].map(pin_map).fillna("")
+    case_frame["pinned_lawyer"] = np.array([pin_map.get(c, "") for c in case_frame["case_id"]], dtype=object)
     case_frame["group"] = constraints.codefendant_groups(case_frame, findings)
     ranked = case_frame.sort_values(["received", "case_id"], na_position="last", kind="stable").index.to_numpy()
     order = np.empty(len(case_frame), dtype=np.int64)

@@ -20,9 +20,9 @@ from allocation.data import SOCIAL, Problem
 from allocation.lexflow import LevelStat, LexFlow
 from allocation.model import LEVELS, Model, Structure, build, initial_detail, structure
 
-#: Refinement rounds before giving up on proving optimality (never reached in practice: each
-#: round adds detail, and the fully detailed model is exact).
-MAX_ROUNDS = 60
+#: Refinement rounds before switching to the fully detailed model (every group detailed in
+#: every region, every pool's balance per sub-pool), which is exact by construction.
+MAX_ROUNDS = 8
 
 
 @dataclass
@@ -289,11 +289,17 @@ class Solved:
 
 
 def solve_problem(problem: Problem, max_rounds: int = MAX_ROUNDS) -> Solved:
-    """Solve, refine the relaxations until tight, read back, verify rules and values."""
+    """Solve, refine the relaxations until tight, read back, verify rules and values.
+
+    ``max_rounds`` = 0 starts from the fully detailed model (used by tests to check that both
+    routes reach the same optimum).
+    """
     start = time.perf_counter()
     struct = structure(problem)
     year = year_counts(problem)
     detail, exact = initial_detail(struct), frozenset()
+    if max_rounds == 0:
+        detail, exact = full_detail(struct)
     status, rounds = "optimal", 0
     while True:
         rounds += 1
@@ -302,9 +308,11 @@ def solve_problem(problem: Problem, max_rounds: int = MAX_ROUNDS) -> Solved:
         tight = tighten(model, run.flow)
         if tight.tight:
             break
-        if rounds >= max_rounds:
-            raise RuntimeError("relaxations did not become tight")
+        if rounds > max_rounds:
+            raise RuntimeError("the fully detailed model was not tight")
         detail, exact = detail | tight.detail, exact | tight.exact
+        if rounds == max_rounds:
+            detail, exact = full_detail(struct)
     lawyer = disaggregate(model, run.flow, tight)
     measured = measure(problem, lawyer)
     if measured.values != run.values:
@@ -313,6 +321,13 @@ def solve_problem(problem: Problem, max_rounds: int = MAX_ROUNDS) -> Solved:
     if broken:
         raise RuntimeError("assignment breaks hard rules: " + "; ".join(broken[:5]))
     return Solved(problem, struct, model, run, lawyer, measured, rounds, status, time.perf_counter() - start)
+
+
+def full_detail(struct: Structure) -> tuple[frozenset, frozenset]:
+    """Every group detailed in every region, every pool balanced per sub-pool (exact model)."""
+    regions = range(len(struct.problem.regions))
+    return (frozenset((g, r) for g in range(len(struct.groups)) for r in regions),
+            frozenset(range(len(struct.pool_m))))
 
 
 def assignment_frame(problem: Problem, lawyer: np.ndarray) -> pd.DataFrame:

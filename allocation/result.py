@@ -132,11 +132,11 @@ class DispatchResult:
             note += f"，至少需新增或调入{r.min_new_lawyers}名{label}"
             rows.append({"地区": self._name(r.region), "人员类别": label, "需增加名额（件）": r.slots,
                          "其中同案被告人（件）": r.codefendant_slots, "至少新增人数（人）": r.min_new_lawyers, "说明": note})
-        frame = pd.DataFrame(rows, columns=["地区", "人员类别", "需增加名额（件）", "其中同案被告人（件）", "至少新增人数（人）", "说明"])
         rules = self.summary.get("diagnosis", {}) or {}
         for rule, count in (rules.get("binding_rules") or {}).items():
-            frame.loc[len(frame)] = ["", "", "", "", "", f"受阻规则：{rule}（{count}件）"]
-        return frame
+            rows.append({"说明": f"受阻规则：{rule}（{count}件）"})
+        columns = ["地区", "人员类别", "需增加名额（件）", "其中同案被告人（件）", "至少新增人数（人）", "说明"]
+        return pd.DataFrame(rows, columns=columns).astype(object).fillna("")
 
     def sheets(self) -> list:
         """The report's tables in reading order (Chinese names and headers)."""

@@ -175,3 +175,67 @@ def random_instance(rng: np.random.Generator, plan, n_cases: int, n_lawyers: int
         pins = pd.DataFrame({"case_id": cases["case_id"].to_numpy()[chosen],
                              "lawyer_id": rng.choice(lawyers["lawyer_id"].to_numpy(), size=len(chosen))})
     return cases, lawyers, pins
+
+
+def brute_force_levels(problem: Problem) -> dict[str, int]:
+    """Lexicographic optimum by enumerating every assignment (tiny instances only).
+
+    Each batch case gets one eligible lawyer or none; the hard rules are checked directly on
+    the enumerated assignment, and the five levels computed from it.
+    """
+    import itertools
+
+    cases, lawyers, rules = problem.cases, problem.lawyers, problem.rules
+    batch = np.flatnonzero(cases["pinned_lawyer"].to_numpy() == "")
+    kind = lawyers["kind"].to_numpy()
+    ok_lawyers = np.flatnonzero(lawyers["available"].to_numpy(bool) & (lawyers["headroom"].to_numpy() > 0))
+    options = []
+    for i in batch:
+        allowed = [q for q in ok_lawyers if not (cases["criminal"].iat[i] and kind[q] == "grassroots")]
+        options.append([-1, *allowed])
+    lpos = {lid: j for j, lid in enumerate(lawyers["lawyer_id"])}
+    pinned = [(i, lpos[lw]) for i, lw in enumerate(cases["pinned_lawyer"]) if lw]
+    group = cases["group"].to_numpy()
+    firm = lawyers["firm"].to_numpy()
+    region = lawyers["region"].to_numpy()
+    centre = problem.region_code(cases["centre"].to_numpy())
+    lreg = problem.region_code(region)
+    base = lawyers["base"].to_numpy()
+    handled = lawyers["handled_this_year"].to_numpy()
+    year_total = int(handled.sum()) + len(pinned)
+    year_social = int(handled[kind == "social"].sum()) + sum(1 for _, q in pinned if kind[q] == "social")
+    pinned_pairs = {}
+    for i, q in pinned:
+        if group[i]:
+            pinned_pairs[(group[i], q)] = pinned_pairs.get((group[i], q), 0) + 1
+    best = None
+    for choice in itertools.product(*options):
+        new = np.zeros(len(lawyers), dtype=int)
+        pairs = dict(pinned_pairs)
+        valid = True
+        for i, q in zip(batch, choice, strict=True):
+            if q < 0:
+                continue
+            new[q] += 1
+            if group[i]:
+                pairs[(group[i], q)] = pairs.get((group[i], q), 0) + 1
+                if pairs[(group[i], q)] > 1:  # this lawyer already defends a co-defendant
+                    valid = False
+                    break
+        if not valid or np.any(new > lawyers["headroom"].to_numpy()):
+            continue
+        assigned = [(i, q) for i, q in zip(batch, choice, strict=True) if q >= 0]
+        social = year_social + sum(1 for _, q in assigned if kind[q] == "social")
+        total = year_total + len(assigned)
+        shortfall = max(0, rules.social_required(total) - social)
+        distance = int(sum(problem.dist_m[centre[i], lreg[q]] for i, q in assigned))
+        firms: dict[tuple, list[bool]] = {}
+        for i, q in [*assigned, *pinned]:
+            if group[i] and firm[q]:
+                firms.setdefault((group[i], region[q], firm[q]), []).append((i, q) in pinned)
+        same = sum(max(0, len(v) - 1) - max(0, sum(v) - 1) for v in firms.values())
+        balance = int(np.sum((base + new) ** 2 - base**2))
+        key = (len(batch) - len(assigned), shortfall, distance, same, balance)
+        if best is None or key < best:
+            best = key
+    return dict(zip(LEVELS, best, strict=True))
