@@ -9,6 +9,7 @@ as text, never as formulas (no formula injection from user data).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 _FORMULA_START = ("=", "+", "-", "@")
+_FIXED_CREATED = dt.datetime(2000, 1, 1)
 
 
 @dataclass
@@ -86,6 +88,7 @@ def write_xlsx(path: str | os.PathLike, sheets: list[Sheet]) -> None:
     options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
                "nan_inf_to_errors": True}
     with xlsxwriter.Workbook(str(path), options) as book:
+        book.set_properties({"created": _FIXED_CREATED})  # same inputs → same bytes
         header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
         red = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
         for sheet in sheets:
