@@ -26,18 +26,19 @@ from simulation.start import StartState
 
 
 def month_closure_probs(state: StartState) -> np.ndarray:
-    """π (12, 13): P(a case approved in month j closes in month l), l = 12 meaning after the year.
+    """π (C, 12, 13): P(a case of region c approved in month j closes in month l); l = 12: after the year.
 
     Rows of months before the as-of month are zero (those cases are in the carry-over).
     """
     edges = state.edges
-    out = np.zeros((12, 13))
-    for j in range(state.month, 12):
-        s = np.arange(edges[j], edges[j + 1]) + 0.5
-        cdf = np.stack([state.closure_cdf(edges[n + 1] - s) for n in range(12)])  # (12, days)
-        by_month = np.diff(np.vstack([np.zeros((1, len(s))), cdf]), axis=0)
-        out[j, :12] = by_month.mean(axis=1)
-        out[j, 12] = 1.0 - cdf[-1].mean()
+    out = np.zeros((state.n_regions, 12, 13))
+    for c in range(state.n_regions):
+        for j in range(state.month, 12):
+            s = np.arange(edges[j], edges[j + 1]) + 0.5
+            cdf = np.stack([state.closure_cdf(edges[n + 1] - s, c) for n in range(12)])  # (12, days)
+            by_month = np.diff(np.vstack([np.zeros((1, len(s))), cdf]), axis=0)
+            out[c, j, :12] = by_month.mean(axis=1)
+            out[c, j, 12] = 1.0 - cdf[-1].mean()
     return out
 
 
@@ -50,7 +51,7 @@ def carry_closure_probs(state: StartState) -> np.ndarray:
         if not len(age):
             out[c, 12] = 1.0
             continue
-        k, th = state.shape[kind], state.scale[kind]
+        k, th = state.shape[kind], state.scale[c, kind]
         closed_by = np.zeros(13)
         for n in range(state.month, 12):
             h = state.edges[n + 1] - t0
@@ -88,7 +89,7 @@ def closed_form(state: StartState) -> pd.DataFrame:
             mean = var = lam * w_rem
         p_reach = 1.0 if need[c] <= 0 else float(dist.sf(np.ceil(need[c]) - 1))
         closed = (state.closed_m[c].sum() + state.open_cases[c] * carry[c, :12].sum()
-                  + lam * float(np.dot(state.weights[m:], pi[m:, :12].sum(axis=1))))
+                  + lam * float(np.dot(state.weights[m:], pi[c, m:, :12].sum(axis=1))))
         rows.append({"region": state.region_ids[c], "approved_mean": ytd[c] + mean, "approved_sd": np.sqrt(var),
                      "approved_q05": ytd[c] + dist.ppf(0.05), "approved_q95": ytd[c] + dist.ppf(0.95),
                      "p_reach": p_reach, "closed_mean": closed})
@@ -112,7 +113,7 @@ def vectorised(state: StartState, runs: int, seed: int = 0) -> dict[str, np.ndar
     for j in range(m, 12):
         n = rng.poisson(lam * state.weights[j])
         approved[:, :, j] += n
-        closed += rng.multinomial(n, pi[j])[:, :, :12]
+        closed += rng.multinomial(n, pi[:, j, :])[:, :, :12]
     carry = carry_closure_probs(state)
     for c in range(C):
         if state.open_cases[c] > 0:

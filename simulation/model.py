@@ -112,7 +112,7 @@ def carry_closures(state: StartState, rng: np.random.Generator) -> tuple[np.ndar
         if n <= 0:
             continue
         age, kind, prob, surv = state.carry_age[c], state.carry_kind[c], state.carry_prob[c], state.carry_surv[c]
-        k, th = state.shape[kind], state.scale[kind]
+        k, th = state.shape[kind], state.scale[c, kind]
         if state.params.deterministic:
             mean_total = k * th * special.gammaincc(k + 1, age / th) / np.maximum(surv, 1e-300)
             resid = np.where(surv > 1e-300, mean_total - age, th)
@@ -143,7 +143,7 @@ def start_closures(state: StartState, starts: np.ndarray, rng: np.random.Generat
     C, D, K = starts.shape
     t_start = state.start_time + np.arange(D) + 0.5
     if state.params.deterministic:
-        times = np.broadcast_to(t_start[None, :, None] + state.mean_days[None, None, :], starts.shape)
+        times = np.broadcast_to(t_start[None, :, None] + state.mean_days[:, None, :], starts.shape)
         region = np.broadcast_to(np.arange(C)[:, None, None], starts.shape)
         keep = starts > 0
         return region[keep], times[keep], starts[keep]
@@ -152,7 +152,7 @@ def start_closures(state: StartState, starts: np.ndarray, rng: np.random.Generat
     kind = cell % K
     day = (cell // K) % D
     region = cell // (K * D)
-    durations = rng.standard_gamma(state.shape[kind]) * state.scale[kind]
+    durations = rng.standard_gamma(state.shape[kind]) * state.scale[region, kind]
     return region, t_start[day] + durations, np.ones(len(cell))
 
 
@@ -187,7 +187,7 @@ def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace
     def centre(env):
         for j in range(m, 12):
             lo, hi = first_day[j - m], first_day[j - m + 1]
-            if policy == "rebalance":
+            if policy == "rebalance" and j < state.params.rebalance_until_month:
                 cum = ytd + arrivals[:, :lo, :].sum(axis=(1, 2))
                 redirect(env, j, lo, hi, cum)
             published[j - m] = arrivals[:, lo:hi, :].tolist()
@@ -222,8 +222,17 @@ def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace
                 if into[c]:
                     log.append((env.now, names[c], "transfer_in", _num(into[c]), f"{j + 1}月"))
 
+    noon: dict[int, simpy.Event] = {}
+
+    def next_noon(env, i):
+        """The shared event "noon of remaining day i": one timeout per day for all regions."""
+        event = noon.get(i)
+        if event is None:
+            event = noon[i] = env.timeout(0.5 if i == 0 else 1)
+        return event
+
     def intake(env, c):
-        yield env.timeout(0.5)
+        yield next_noon(env, 0)
         mine, wait = rooms[c], backlog[c]
         for i in range(D):
             counter[0] += 1
@@ -257,7 +266,7 @@ def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace
                 changed[c, i] = got
             if log is not None and (wait[0] or wait[1] or wait[2]):
                 log.append((env.now, names[c], "wait", _num(sum(wait)), ""))
-            yield env.timeout(1)
+            yield next_noon(env, i + 1)
 
     env = simpy.Environment(initial_time=start)
     env.process(centre(env))

@@ -19,6 +19,9 @@ from scenarios.errors import InputError, InputIssue
 #: Case kinds in model order; index 0 (criminal) needs a lawyer, never a grassroots worker.
 KINDS = ("criminal", "civil", "administrative")
 
+#: Ways to calibrate handling times on the closures to date (see ``SimulationParams.calibrate``).
+CALIBRATE = ("region", "city", "none")
+
 
 @dataclass(frozen=True)
 class Duration:
@@ -48,12 +51,16 @@ class SimulationParams:
     seasonality : 12 relative monthly weights (January..December), mean 1.0.
     kind_mix : share of approvals per kind, in ``KINDS`` order, summing to 1.
     durations : handling-time distribution per kind, in ``KINDS`` order.
-    calibrate : fit one factor on all mean durations to the city's closures to date.
-    calibrate_bounds : (min, max) of that factor.
+    calibrate : "region" (default): scale the mean durations of each region by a factor fitted to
+        its own closures to date (regions with fewer than ``calibrate_min_cases`` approvals use the
+        city factor); "city": one factor fitted to the city's closures; "none": as given.
+    calibrate_bounds : (min, max) of the factor.
+    calibrate_min_cases : approvals to date a region needs for its own factor (件).
     rate_uncertainty : draw each replication's arrival rate from its Gamma posterior.
     rebalance_share_max : at most this share of a donor's expected monthly applications moves.
     rebalance_donor_buffer : donors keep a projected year-end ≥ target × (1 + buffer).
     rebalance_city_centre : the city centre (市本级) takes part in rebalancing.
+    rebalance_until_month : the last month (1-12) in which the centre still moves applications.
     deterministic : zero-variance mode: expected arrivals (fractional 件), mean handling times,
         no rate uncertainty; the year then follows the arithmetic exactly.
     sources : the ``source`` notes of the data file, per section (Chinese), for the report.
@@ -62,12 +69,14 @@ class SimulationParams:
     seasonality: tuple[float, ...]
     kind_mix: tuple[float, ...]
     durations: tuple[Duration, ...]
-    calibrate: bool = True
+    calibrate: str = "region"
     calibrate_bounds: tuple[float, float] = (0.25, 4.0)
+    calibrate_min_cases: int = 30
     rate_uncertainty: bool = True
     rebalance_share_max: float = 0.3
     rebalance_donor_buffer: float = 0.05
     rebalance_city_centre: bool = False
+    rebalance_until_month: int = 12
     deterministic: bool = False
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
@@ -158,21 +167,37 @@ def params_from_dict(data: dict, source: str) -> SimulationParams:
     if lo > 1 or hi < 1:
         problems.append("durations.calibrate_min 应 ≤ 1 且 calibrate_max 应 ≥ 1")
 
+    calibrate = dur_table.get("calibrate", "region")
+    calibrate = {True: "region", False: "none"}.get(calibrate, calibrate) if isinstance(calibrate, bool) else calibrate
+    if calibrate not in CALIBRATE:
+        problems.append(f"durations.calibrate 应为 {'、'.join(CALIBRATE)} 之一（或 true/false），实为 {calibrate!r}")
+        calibrate = "region"
+    min_cases = dur_table.get("calibrate_min_cases", 30)
+    if isinstance(min_cases, bool) or not isinstance(min_cases, int) or min_cases < 1:
+        problems.append(f"durations.calibrate_min_cases 应为正整数，实为 {min_cases!r}")
+        min_cases = 30
+
     rebalance = data.get("rebalance", {})
     share = number(rebalance.get("share_max", 0.3), "rebalance.share_max")
     if share > 1:
         problems.append(f"rebalance.share_max 应在 0 到 1 之间，实为 {share}")
     buffer = number(rebalance.get("donor_buffer", 0.05), "rebalance.donor_buffer", positive=False)
+    until = rebalance.get("until_month", 12)
+    if isinstance(until, bool) or not isinstance(until, int) or not 1 <= until <= 12:
+        problems.append(f"rebalance.until_month 应为1至12的整数，实为 {until!r}")
+        until = 12
     params = SimulationParams(
         seasonality=weights,
         kind_mix=mix,
         durations=tuple(durations),
-        calibrate=flag(dur_table.get("calibrate", True), "durations.calibrate"),
+        calibrate=calibrate,
         calibrate_bounds=(lo, hi),
+        calibrate_min_cases=min_cases,
         rate_uncertainty=flag(data.get("arrivals", {}).get("rate_uncertainty", True), "arrivals.rate_uncertainty"),
         rebalance_share_max=share,
         rebalance_donor_buffer=buffer,
         rebalance_city_centre=flag(rebalance.get("include_city_centre", False), "rebalance.include_city_centre"),
+        rebalance_until_month=until,
         deterministic=flag(data.get("deterministic", False), "deterministic"),
         sources={k: v["source"] for k, v in data.items() if isinstance(v, dict) and isinstance(v.get("source"), str)},
     )

@@ -101,11 +101,14 @@ class ProjectionResult:
             "policies": list(self.policies), "seconds": round(self.seconds, 3),
             "seasonality": [round(w, 4) for w in p.seasonality],
             "kind_mix": dict(zip(KINDS, p.kind_mix, strict=True)),
-            "durations_mean_days": dict(zip(KINDS, [round(float(x), 2) for x in self.state.mean_days], strict=True)),
-            "duration_factor": round(self.state.duration_factor, 4),
+            "durations_mean_days_uncalibrated": {k: d.mean_days for k, d in zip(KINDS, p.durations, strict=True)},
+            "duration_factor_city": round(self.state.city_duration_factor, 4),
+            "duration_factor": {rid: round(float(f), 4) for rid, f in
+                                zip(self.state.region_ids, self.state.duration_factor, strict=True)},
             "rate_uncertainty": p.rate_uncertainty, "deterministic": p.deterministic,
             "rebalance": {"share_max": p.rebalance_share_max, "donor_buffer": p.rebalance_donor_buffer,
-                          "include_city_centre": p.rebalance_city_centre},
+                          "include_city_centre": p.rebalance_city_centre,
+                          "until_month": p.rebalance_until_month},
             "capacity": "unlimited" if self.state.unlimited else {
                 rid: {"lawyers": float(c[0]), "grassroots": float(c[1])}
                 for rid, c in zip(self.state.region_ids, self.state.capacity, strict=True)},
@@ -171,8 +174,9 @@ class ProjectionResult:
         close_rule = plan.rule("closure_ratio_min")
         season = "，".join(f"{j + 1}月{w:.2f}" for j, w in enumerate(p.seasonality))
         mix = "，".join(f"{KIND_LABELS[k]}{x:.0%}" for k, x in zip(KINDS, p.kind_mix, strict=True))
-        dur = "；".join(f"{KIND_LABELS[k]}：伽马分布，形状{st.shape[i]:g}，均值{st.mean_days[i]:.0f}天"
-                       for i, k in enumerate(KINDS))
+        dur = "；".join(f"{KIND_LABELS[k]}：伽马分布，形状{d.shape:g}，均值{d.mean_days:g}天（校准前）"
+                       for k, d in zip(KINDS, p.durations, strict=True))
+        factors = "，".join(f"{n}{f:.2f}" for n, f in zip(st.names, st.duration_factor, strict=True))
         if st.unlimited:
             capacity = "未提供律师表：不限承办能力"
         else:
@@ -191,7 +195,7 @@ class ProjectionResult:
             ("季节性权重", season, p.sources.get("seasonality", "")),
             ("案件结构", mix, p.sources.get("case_mix", "")),
             ("办案时长", dur, p.sources.get("durations", "")),
-            ("办案时长校准", f"系数 {st.duration_factor:.3f}", next((n for n in self.notes if "时长" in n), "")),
+            ("办案时长校准", factors, next((n for n in self.notes if "时长" in n), "")),
             ("承办能力", capacity, ""),
             ("结案率要求", f"≥{self.closure_min:.0%}（本年结案数/本年审批数，仅计本年审批案件）",
              close_rule.citation if close_rule else ""),
@@ -199,7 +203,8 @@ class ProjectionResult:
              "安庆2023 §3(3)2"),
             ("按序时进度调配", f"每月初，市中心从超序时进度且预计超额完成（保留{p.rebalance_donor_buffer:.0%}余量）的地区，"
              f"按预计超额部分平均分摊到剩余月份（每月不超过其新案的{p.rebalance_share_max:.0%}），调给落后序时进度的地区，"
-             "按各自月末与序时进度的差额分配；调入案件计入接收地区", "安庆2023 §3(3)2"),
+             f"按各自月末与序时进度的差额分配；调入案件计入接收地区；{p.rebalance_until_month}月后不再调配",
+             "安庆2023 §3(3)2"),
             ("模型粒度", "按日批量到达（每地每日一批），承办人按地区汇总容量，不区分具体律师；结案时间按案件逐一抽取",
              "详见 simulation/model.py 说明"),
             ("解析对照", f"不限承办能力、不调配时全市年末审批解析均值 {analytic_total:.1f} 件", "simulation/closed_form.py"),

@@ -17,8 +17,10 @@ picklable ``StartState``:
 - open cases (approved − closed to date) carried into the simulation: each is attributed to an
   approval day and kind with probability ∝ approvals that day × kind share × P(still open at the
   as-of date), and closes after the gamma residual given its age (exact under the model);
-- handling times: gamma per kind; with ``calibrate`` all means are scaled by one factor fitted
-  so that the model's expected closures to date equal the city's reported closures to date.
+- handling times: gamma per kind; with ``calibrate = "region"`` (default) each region's means
+  are scaled by one factor fitted so that the model's expected closures to date equal that
+  region's reported closures to date (the city factor for regions with little data); with
+  ``"city"`` one factor for all regions, fitted to the city's closures.
 """
 
 from __future__ import annotations
@@ -61,8 +63,10 @@ class StartState:
     open_cases : cases open at the as-of date per region (件), (C,).
     carry_age, carry_kind, carry_prob, carry_surv : per region, the classes (age in days at the
         as-of date, kind index, probability, gamma survival at that age) of its open cases.
-    mix, shape, scale : kind shares and calibrated gamma shape / scale (天) per kind, (3,).
-    duration_factor : calibration factor applied to the mean handling times (1 = as given).
+    mix, shape : kind shares and gamma shapes per kind, (3,).
+    scale : calibrated gamma scale (天) per region and kind, (C, 3).
+    duration_factor : calibration factor per region applied to the mean handling times (1 = as given), (C,).
+    city_duration_factor : the factor fitted to the whole city's closures to date.
     neighbours : per region, the other regions by increasing distance (plan.distance_km).
     rebalance_ok : regions taking part in rebalancing (counties and districts by default).
     params : the parameters used.
@@ -92,7 +96,8 @@ class StartState:
     mix: np.ndarray
     shape: np.ndarray
     scale: np.ndarray
-    duration_factor: float
+    duration_factor: np.ndarray
+    city_duration_factor: float
     neighbours: tuple[tuple[int, ...], ...]
     rebalance_ok: np.ndarray
     params: SimulationParams
@@ -120,13 +125,13 @@ class StartState:
 
     @property
     def mean_days(self) -> np.ndarray:
-        """Calibrated mean handling time per kind (天)."""
-        return self.shape * self.scale
+        """Calibrated mean handling time per region and kind (天), (C, 3)."""
+        return self.shape[None, :] * self.scale
 
-    def closure_cdf(self, t: np.ndarray | float) -> np.ndarray:
-        """P(a case of a random kind closes within ``t`` days of assignment)."""
+    def closure_cdf(self, t: np.ndarray | float, region: int) -> np.ndarray:
+        """P(a case of ``region``, of a random kind, closes within ``t`` days of assignment)."""
         t = np.maximum(np.asarray(t, dtype=float), 0.0)
-        return sum(self.mix[k] * special.gammainc(self.shape[k], t / self.scale[k]) for k in range(len(KINDS)))
+        return sum(self.mix[k] * special.gammainc(self.shape[k], t / self.scale[region, k]) for k in range(len(KINDS)))
 
 
 def month_edges(year: int) -> np.ndarray:
@@ -208,17 +213,15 @@ def calibrate_durations(params: SimulationParams, approved_day: np.ndarray, clos
                         as_of: float) -> tuple[float, str]:
     """Factor f on all mean handling times so that expected closures to date = reported closures.
 
-    ``approved_day`` is the city's approvals per day of months 1..m (monthly counts spread evenly
-    over the month's days, approved at midday). Expected closures to date are
-    Σ_d approved_day[d] · Σ_k mix_k · F_k(as_of − d − ½; scale_k · f); decreasing in f.
-    Returns (f, note); f = 1 when there is nothing to fit, bounds when the data lie outside.
+    ``approved_day`` holds approvals per day of months 1..m (monthly counts spread evenly over
+    the month's days, approved at midday). Expected closures to date are
+    Σ_d approved_day[d] · Σ_k mix_k · F_k(as_of − d − ½; scale_k · f), decreasing in f.
+    Returns (f, status): "fitted", "none" (nothing to fit, f = 1), "low" / "high" (the data lie
+    beyond a bound of ``params.calibrate_bounds``, f = that bound).
     """
     lo, hi = params.calibrate_bounds
-    if not params.calibrate:
-        return 1.0, "未校准办案时长（按参数文件给定的均值）"
-    total = float(approved_day.sum())
-    if total <= 0 or closed_total <= 0:
-        return 1.0, "本年尚无审批或结案数据，办案时长未校准"
+    if approved_day.sum() <= 0 or closed_total <= 0:
+        return 1.0, "none"
     ages = as_of - (np.arange(len(approved_day)) + 0.5)
 
     def expected(f: float) -> float:
@@ -227,11 +230,44 @@ def calibrate_durations(params: SimulationParams, approved_day: np.ndarray, clos
         return float(np.dot(approved_day, cdf))
 
     if closed_total >= expected(lo):
-        return lo, f"本年结案快于模型下限，办案时长按下限系数{lo:g}校准"
+        return lo, "low"
     if closed_total <= expected(hi):
-        return hi, f"本年结案慢于模型上限，办案时长按上限系数{hi:g}校准"
-    f = optimize.brentq(lambda x: expected(x) - closed_total, lo, hi, xtol=1e-10)
-    return float(f), f"办案时长按本年结案进度校准：各类平均时长×{f:.3f}"
+        return hi, "high"
+    return float(optimize.brentq(lambda x: expected(x) - closed_total, lo, hi, xtol=1e-10)), "fitted"
+
+
+def duration_factors(plan: Plan, params: SimulationParams, approved_m: np.ndarray, closed_m: np.ndarray,
+                     month: int, edges: np.ndarray) -> tuple[np.ndarray, float, list[str]]:
+    """Calibration factor per region and for the city (``params.calibrate``), with Chinese notes."""
+    C = approved_m.shape[0]
+    if params.calibrate == "none" or month == 0:
+        why = "未校准办案时长（按参数给定的均值）" if params.calibrate == "none" else "尚无月度数据，办案时长未校准"
+        return np.ones(C), 1.0, [why]
+    days_in = np.diff(edges)
+    past = np.searchsorted(edges, np.arange(0, int(edges[month])), side="right") - 1
+    as_of = float(edges[month])
+    lo, hi = params.calibrate_bounds
+    city, status = calibrate_durations(params, approved_m.sum(axis=0)[past] / days_in[past], closed_m.sum(), as_of)
+    notes = []
+    if status in ("low", "high"):
+        notes.append(f"全市本年结案进度超出模型范围，办案时长按{'下' if status == 'low' else '上'}限系数{city:g}校准")
+    factors = np.full(C, city)
+    if params.calibrate == "city":
+        notes.insert(0, f"办案时长按全市本年结案进度校准：各类平均时长×{city:.3f}")
+        return factors, city, notes
+    own, bounded = [], []
+    for c in range(C):
+        if approved_m[c, :month].sum() >= params.calibrate_min_cases and closed_m[c].sum() > 0:
+            factors[c], status = calibrate_durations(params, approved_m[c, past] / days_in[past], closed_m[c].sum(),
+                                                     as_of)
+            own.append(c)
+            if status in ("low", "high"):
+                bounded.append(plan.regions[c].name)
+    notes.insert(0, f"办案时长按各地本年结案进度分别校准：系数{factors.min():.2f}至{factors.max():.2f}"
+                 f"（全市{city:.2f}；本年审批不足{params.calibrate_min_cases}件或无结案的地区用全市系数）")
+    if bounded:
+        notes.append(f"{'、'.join(bounded)}的结案进度超出模型范围，办案时长系数取边界值（{lo:g}或{hi:g}）")
+    return factors, city, notes
 
 
 def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None = None,
@@ -268,21 +304,20 @@ def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None
     day_month = np.searchsorted(edges, np.arange(start, end), side="right") - 1
     day_weight = weights[day_month] / days_in[day_month]
 
-    # handling times, calibrated on the city's closures to date
-    past_month = np.searchsorted(edges, np.arange(0, start), side="right") - 1
-    city_day = approved_m.sum(axis=0)[past_month] / days_in[past_month] if start else np.zeros(0)
-    factor, note = calibrate_durations(params, city_day, float(closed_m.sum()), float(start))
-    notes.append(note)
+    # handling times, calibrated on the closures to date
+    factors, city_factor, calibration_notes = duration_factors(plan, params, approved_m, closed_m, month, edges)
+    notes += calibration_notes
     shape = np.array([d.shape for d in params.durations])
-    scale = np.array([d.scale for d in params.durations]) * factor
+    scale = np.array([d.scale for d in params.durations])[None, :] * factors[:, None]
     mix = np.array(params.kind_mix)
+    past_month = np.searchsorted(edges, np.arange(0, start), side="right") - 1
 
     # open cases at the as-of date: classes (age, kind) with their probabilities
     open_cases = ytd - closed_m.sum(axis=1)
     ages = float(start) - (np.arange(start) + 0.5)
-    surv = np.array([special.gammaincc(shape[k], ages / scale[k]) for k in range(len(KINDS))])  # (3, start)
     carry = ([], [], [], [])
     for c in range(C):
+        surv = np.array([special.gammaincc(shape[k], ages / scale[c, k]) for k in range(len(KINDS))])  # (3, start)
         per_day = approved_m[c, past_month] / days_in[past_month] if start else np.zeros(0)
         w = per_day[None, :] * mix[:, None] * surv
         kind_idx, day_idx = np.nonzero(w > 0)
@@ -295,7 +330,7 @@ def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None
         carry[0].append(age)
         carry[1].append(kind_idx.astype(np.int64))
         carry[2].append(prob)
-        carry[3].append(special.gammaincc(shape[kind_idx], age / scale[kind_idx]))
+        carry[3].append(special.gammaincc(shape[kind_idx], age / scale[c, kind_idx]))
 
     capacity = handler_capacity(plan, lawyers)
     if lawyers is not None:
@@ -312,5 +347,6 @@ def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None
         rate_shape=np.asarray(rate_shape, dtype=float), rate_rate=float(rate_rate), weights=weights,
         day_weight=day_weight, day_month=day_month, capacity=capacity, open_cases=open_cases,
         carry_age=tuple(carry[0]), carry_kind=tuple(carry[1]), carry_prob=tuple(carry[2]),
-        carry_surv=tuple(carry[3]), mix=mix, shape=shape, scale=scale, duration_factor=factor,
+        carry_surv=tuple(carry[3]), mix=mix, shape=shape, scale=scale, duration_factor=factors,
+        city_duration_factor=city_factor,
         neighbours=neighbours, rebalance_ok=rebalance_ok, params=params, notes=tuple(notes))

@@ -35,7 +35,7 @@ def lawyers_frame(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
 def simple_params(**changes) -> SimulationParams:
     """Deterministic, flat seasonality, uncalibrated handling times: the arithmetic is checkable by hand."""
     base = SimulationParams.default()
-    return base.with_(seasonality=(1.0,) * 12, deterministic=True, calibrate=False, rate_uncertainty=False,
+    return base.with_(seasonality=(1.0,) * 12, deterministic=True, calibrate="none", rate_uncertainty=False,
                       **changes)
 
 

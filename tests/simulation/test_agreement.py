@@ -17,7 +17,7 @@ def test_deterministic_mode_equals_the_arithmetic(anqing, example6):
     Seasonal profile, calibrated durations and carried-over cases are all in play; the expected
     figures are recomputed here by plain loops over days, kinds and open-case classes.
     """
-    params = simple_params().with_(seasonality=tuple(np.linspace(0.7, 1.3, 12)), calibrate=True)
+    params = simple_params().with_(seasonality=tuple(np.linspace(0.7, 1.3, 12)), calibrate="region")
     state = build_start(anqing, example6.progress, None, params=params)
     rep = simulate(state, "none", np.random.SeedSequence(0))
     m, edges, w = state.month, state.edges, state.weights
@@ -32,15 +32,15 @@ def test_deterministic_mode_equals_the_arithmetic(anqing, example6):
             j = int(np.searchsorted(edges, day, side="right") - 1)
             per_day = rate * w[j] / (edges[j + 1] - edges[j])
             for k in range(len(KINDS)):
-                if day + 0.5 + state.mean_days[k] <= year_end:
+                if day + 0.5 + state.mean_days[c, k] <= year_end:
                     closed += per_day * state.mix[k]
         for age, kind, prob in zip(state.carry_age[c], state.carry_kind[c], state.carry_prob[c], strict=True):
-            shape, scale = state.shape[kind], state.scale[kind]
+            shape, scale = state.shape[kind], state.scale[c, kind]
             residual = shape * scale * special.gammaincc(shape + 1, age / scale) / special.gammaincc(shape, age / scale) - age
             if edges[m] + residual <= year_end:
                 closed += state.open_cases[c] * prob
         assert rep.closed[c].sum() == pytest.approx(closed, rel=1e-9)
-    assert state.duration_factor != 1.0  # calibration was really exercised
+    assert len(set(state.duration_factor)) == state.n_regions  # per-region calibration was really exercised
 
 
 def test_simpy_agrees_with_closed_form_within_monte_carlo_error(anqing, example6):
@@ -82,3 +82,22 @@ def test_point_estimate_mode_is_poisson(anqing, example6):
     assert np.all((ratio > 0.6) & (ratio < 1.5))  # chi-square(199)/199 stays within this band
     exact = closed_form(state)
     assert np.allclose(exact["approved_sd"] ** 2, exact["approved_mean"] - state.approved_m.sum(axis=1))
+
+
+def test_per_region_calibration_reproduces_each_regions_closures_to_date(anqing, example6):
+    """Each region's fitted handling-time factor makes its expected closures to date equal its reported ones."""
+    state = build_start(anqing, example6.progress, None)
+    assert state.params.calibrate == "region"
+    edges, m = state.edges, state.month
+    lo, hi = state.params.calibrate_bounds
+    for c in range(state.n_regions):
+        assert lo < state.duration_factor[c] < hi
+        expected = 0.0
+        for day in range(int(edges[m])):
+            j = int(np.searchsorted(edges, day, side="right") - 1)
+            per_day = state.approved_m[c, j] / (edges[j + 1] - edges[j])
+            age = edges[m] - day - 0.5
+            expected += per_day * sum(state.mix[k] * special.gammainc(state.shape[k], age / state.scale[c, k])
+                                      for k in range(len(KINDS)))
+        assert expected == pytest.approx(state.closed_m[c].sum(), rel=1e-8)
+    assert np.ptp(state.duration_factor) > 0.2  # the example's counties close at different paces

@@ -102,7 +102,7 @@ def test_parameters_from_toml_override_defaults(tmp_path):
                     '[rebalance]\nshare_max = 0.5\n', encoding="utf-8")
     params = SimulationParams.from_toml(path)
     default = SimulationParams.default()
-    assert params.durations[1].mean_days == 60 and params.durations[1].shape == 3 and not params.calibrate
+    assert params.durations[1].mean_days == 60 and params.durations[1].shape == 3 and params.calibrate == "none"
     assert params.durations[0] == default.durations[0] and params.seasonality == default.seasonality
     assert params.rebalance_share_max == 0.5
     assert sum(default.seasonality) == pytest.approx(12) and default.seasonality[1] < default.seasonality[11]
