@@ -258,7 +258,7 @@ def to_user_table(table: str, frame: pd.DataFrame, plan: Plan) -> pd.DataFrame:
 
 def write_example(data: ExampleData, out_dir: str | Path, fmt: str = "csv") -> dict[str, Path]:
     """Write the four tables (Chinese headers) as CSV (utf-8-sig) or .xlsx; return the paths."""
-    from scenarios.output import write_csv
+    from scenarios.output import Sheet, write_csv, write_xlsx
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -269,7 +269,7 @@ def write_example(data: ExampleData, out_dir: str | Path, fmt: str = "csv") -> d
         if fmt == "csv":
             write_csv(frame, path)
         elif fmt == "xlsx":
-            frame.to_excel(path, index=False, engine="openpyxl")
+            write_xlsx(path, [Sheet(stem, frame)])  # text stays text (no formulas from data)
         else:
             raise ValueError("fmt must be csv or xlsx")
         paths[table] = path

@@ -72,7 +72,7 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write ``frame`` as CSV that Excel/WPS opens correctly (utf-8-sig, no index)."""
     safe = frame.copy()
     for col in safe.columns:
-        if safe[col].dtype == object:
+        if pd.api.types.is_object_dtype(safe[col]) or pd.api.types.is_string_dtype(safe[col]):
             safe[col] = safe[col].map(_safe_text)
     safe.to_csv(path, index=False, encoding="utf-8-sig")
 
