@@ -29,6 +29,12 @@ def timed(fn):
     return time.perf_counter() - t0, value
 
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and its finished children (worker processes)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000)
@@ -50,11 +56,14 @@ def main() -> None:
     rows = {}
     for policies in (("none",), ("none", "overflow", "rebalance")):
         for workers in (1, 2):
+            cpu0 = cpu_seconds()
             secs, result = timed(lambda p=policies, w=workers: project(plan, data.progress, data.lawyers, runs=runs,
                                                                        seed=0, policies=p, workers=w))
+            cpu = cpu_seconds() - cpu0
             rows[policies, workers] = (secs, result)
-            print(f"policies={'+'.join(policies):<24} workers={workers}: {secs:6.2f} s "
-                  f"(Monte Carlo {result.seconds:6.2f} s) for {runs} replications")
+            print(f"policies={'+'.join(policies):<24} workers={workers}: {secs:6.2f} s wall "
+                  f"(Monte Carlo {result.seconds:6.2f} s; CPU {cpu:6.2f} s, i.e. {cpu / secs:.2f} cores busy) "
+                  f"for {runs} replications")
         a, b = rows[policies, 1][1], rows[policies, 2][1]
         same = all(np.array_equal(a.samples[p].approved, b.samples[p].approved) and
                    np.array_equal(a.samples[p].closed, b.samples[p].closed) for p in policies)
