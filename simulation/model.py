@@ -56,7 +56,8 @@ class Replication:
     waiting : cases approved but still without a handler at the year end (C,).
     overflow_out / overflow_in : cases handled by another region's handlers (sent / taken).
     moved_out / moved_in : applications redirected by the city centre (given / received).
-    events : SimPy events processed.
+    events : SimPy events processed by the model's processes (one per region and remaining day,
+        one per remaining month for the centre).
     log : when traced, the event log as ``(time 天, region name, event, amount 件, detail)`` sorted by
         time: "approve" (detail ""), "assign" (detail: the region whose handlers took them),
         "overflow" (detail: the region taking cases it had no room for), "wait" (amount: all
