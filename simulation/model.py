@@ -23,10 +23,11 @@ lawyer at 90 while a colleague has room (it assumes the centre assigns to whoeve
 nor co-defendant conflicts (刑诉法解释 §43), specialisation or concurrent workload. The
 allocation engine (issue 3) handles those case by case.
 
-Randomness: five ``numpy.random.Generator`` streams per replication derived from its
-``SeedSequence`` (rates, arrivals, policy draws, handling times, open-case residuals). The
-same replication seed gives every policy the same rates, natural arrivals and open-case
-closures (common random numbers), so policy differences are estimated with little noise.
+Randomness: ``numpy.random.Generator`` streams per replication derived from its ``SeedSequence``
+by fixed spawn keys (rates, arrivals, policy draws, handling times — one stream per region —
+and open-case residuals). The same replication seed gives every policy the same rates, natural
+arrivals and open-case closures, and every region whose assignments a policy does not change
+the same handling times (common random numbers), so policy differences carry little noise.
 """
 
 from __future__ import annotations
@@ -77,11 +78,14 @@ class Replication:
     log: list | None = None
 
 
+def child(seed: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
+    """The child of ``seed`` with spawn key suffix ``key`` (fixed, independent of spawn counters)."""
+    return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, *key), pool_size=seed.pool_size)
+
+
 def streams(seed: np.random.SeedSequence) -> dict[str, np.random.Generator]:
-    """The replication's generators, derived by fixed spawn keys (independent of spawn counters)."""
-    return {name: np.random.Generator(np.random.PCG64(np.random.SeedSequence(
-        seed.entropy, spawn_key=(*seed.spawn_key, i), pool_size=seed.pool_size)))
-        for i, name in enumerate(STREAMS)}
+    """The replication's generators by purpose (``STREAMS``); "durations" is split per region later."""
+    return {name: np.random.Generator(np.random.PCG64(child(seed, i))) for i, name in enumerate(STREAMS)}
 
 
 def draw_rates(state: StartState, rng: np.random.Generator) -> np.ndarray:
@@ -133,13 +137,14 @@ def carry_closures(state: StartState, rng: np.random.Generator) -> tuple[np.ndar
     return np.concatenate(regions), np.concatenate(times), np.concatenate(amounts)
 
 
-def start_closures(state: StartState, starts: np.ndarray, rng: np.random.Generator
+def start_closures(state: StartState, starts: np.ndarray, seed: np.random.SeedSequence
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Closing times of the cases assigned during the simulation: (region, time, amount) arrays.
 
     ``starts`` (C, D, 3) holds cases assigned per approving region, day and kind; a case assigned
     at noon of day d closes at d + ½ + its handling time (gamma draw; the mean in deterministic
-    mode).
+    mode). Each region draws from its own stream (spawn key of ``seed`` + region index), so a
+    policy that changes one region's assignments leaves the other regions' draws untouched.
     """
     C, D, K = starts.shape
     t_start = state.start_time + np.arange(D) + 0.5
@@ -148,13 +153,16 @@ def start_closures(state: StartState, starts: np.ndarray, rng: np.random.Generat
         region = np.broadcast_to(np.arange(C)[:, None, None], starts.shape)
         keep = starts > 0
         return region[keep], times[keep], starts[keep]
-    counts = starts.reshape(-1).astype(np.int64)
-    cell = np.repeat(np.arange(C * D * K), counts)
-    kind = cell % K
-    day = (cell // K) % D
-    region = cell // (K * D)
-    durations = rng.standard_gamma(state.shape[kind]) * state.scale[region, kind]
-    return region, t_start[day] + durations, np.ones(len(cell))
+    regions, times = [], []
+    for c in range(C):
+        counts = starts[c].reshape(-1).astype(np.int64)
+        cell = np.repeat(np.arange(D * K), counts)
+        kind, day = cell % K, cell // K
+        rng = np.random.Generator(np.random.PCG64(child(seed, c)))
+        times.append(t_start[day] + rng.standard_gamma(state.shape[kind]) * state.scale[c, kind])
+        regions.append(np.full(len(cell), c))
+    region = np.concatenate(regions)
+    return region, np.concatenate(times), np.ones(len(region))
 
 
 def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace: bool = False) -> Replication:
@@ -281,7 +289,7 @@ def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace
     for (c, i), got in changed.items():
         starts[c, i] = got
     closed = state.closed_m.copy()
-    for region, times, amount in (carry_closures(state, rng["carry"]), start_closures(state, starts, rng["durations"])):
+    for region, times, amount in (carry_closures(state, rng["carry"]), start_closures(state, starts, child(seed, STREAMS.index("durations")))):
         month = np.searchsorted(state.edges, times, side="right") - 1
         inside = month < 12
         closed += np.bincount(region[inside] * 12 + month[inside], weights=amount[inside],
