@@ -46,7 +46,11 @@ def test_rebalance_raises_lagging_counties_probability_of_reaching_target(result
 
 
 def test_overflow_serves_counties_short_of_lawyers(result, example6):
-    """The two counties short of lawyers leave cases waiting on their own; overflow places them elsewhere."""
+    """The two counties short of lawyers leave cases waiting on their own; overflow places them elsewhere.
+
+    Their approvals stay theirs, their closure ratio rises, and regions the policy never touches
+    are bit-for-bit unchanged (common random numbers).
+    """
     ids = list(result.state.region_ids)
     short = [ids.index(r) for r in example6.short_of_lawyers]
     none, over = result.samples["none"], result.samples["overflow"]
@@ -56,6 +60,10 @@ def test_overflow_serves_counties_short_of_lawyers(result, example6):
     np.testing.assert_array_equal(over.approved, none.approved)  # approvals stay with the approving county
     ratio = lambda s: s.closed.sum(axis=2)[:, short] / s.approved.sum(axis=2)[:, short]  # noqa: E731
     assert np.all(ratio(over).mean(axis=0) > ratio(none).mean(axis=0))
+    # common random numbers: regions overflow never touches close exactly as without it
+    untouched = np.flatnonzero((over.overflow_in.sum(axis=0) == 0) & (over.overflow_out.sum(axis=0) == 0))
+    assert len(untouched) >= 5
+    np.testing.assert_array_equal(over.closed[:, untouched], none.closed[:, untouched])
 
 
 def test_summary_answers_are_consistent(result, anqing, example6):
