@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from allocation.constraints import social_lawyer_share_min, violations
-from allocation.data import SOCIAL, Problem
+from allocation.data import GRASSROOTS, SOCIAL, Problem
 from allocation.lexflow import LevelStat, LexFlow
-from allocation.model import LEVELS, Model, Structure, build, initial_detail, structure
+from allocation.model import LEVELS, Model, Structure, build, full_detail, initial_detail, structure
 
 #: Refinement rounds before switching to the fully detailed model (every group detailed in
 #: every region, every pool's balance per sub-pool), which is exact by construction.
@@ -70,47 +70,18 @@ def run_levels(model: Model, year: YearCounts) -> LevelRun:
     return LevelRun(flow=lf.flow, values=values, social_needed=need, stats=lf.stats)
 
 
-def waterfill(base: np.ndarray, m: np.ndarray, total: int, need: np.ndarray, cap: int) -> np.ndarray | None:
-    """Spread ``total`` new cases over sub-pools (lawyers at load ``base``, ``m`` of them) so the
-    lawyers' loads are as even as possible (raise the lowest first) and sub-pool s receives at
-    least ``need[s]``. Returns cases per sub-pool, or None when the even spread cannot give
-    every sub-pool its need (then the pool's balance must be modelled exactly).
-    """
-    if total == 0:
-        return np.zeros(len(base), dtype=np.int64) if not need.any() else None
-    lo, hi = int(base.min()), cap
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if int(np.sum(m * np.maximum(0, mid - base))) <= total:
-            lo = mid
-        else:
-            hi = mid - 1
-    level = lo
-    fill = m * np.maximum(0, level - base)
-    rem = total - int(fill.sum())
-    at_level = (base <= level) if level < cap else np.zeros(len(base), dtype=bool)
-    deficit = np.maximum(0, need - fill)
-    if np.any((deficit > 0) & (~at_level | (deficit > m))) or int(deficit.sum()) > rem:
-        return None
-    extra = deficit.copy()
-    rem -= int(deficit.sum())
-    room = np.where(at_level, m - extra, 0)
-    before = np.cumsum(room) - room
-    extra += np.clip(rem - before, 0, room)
-    out = fill + extra
-    if int(out.sum()) != total:
-        raise RuntimeError("water-filling did not place the pool's total")
-    return out
-
-
 @dataclass
 class Tightening:
-    """What the relaxations got wrong, and the per-sub-pool totals when nothing did."""
+    """What the relaxations got wrong, or, when nothing did, how to hand the cases out.
 
-    detail: set = field(default_factory=set)
+    ``detail``/``exact``: refinements for the next round (empty when the model is tight).
+    ``sub_total``: new cases per sub-pool; ``group_sub``: (group, sub-pool) -> co-defendants.
+    """
+
+    detail: dict = field(default_factory=dict)
     exact: set = field(default_factory=set)
     sub_total: np.ndarray | None = None
-    sub_group: np.ndarray | None = None
+    group_sub: dict = field(default_factory=dict)
 
     @property
     def tight(self) -> bool:
@@ -118,34 +89,180 @@ class Tightening:
         return not self.detail and not self.exact
 
 
-def tighten(model: Model, flow: np.ndarray) -> Tightening:
-    """Check both relaxations against ``flow`` (see ``allocation.model``)."""
-    struct = model.struct
-    out = Tightening()
-    rel = model.flows("relaxed_group", flow)
-    meta = model.meta["relaxed_group"]
-    for g, q in zip(meta["group"][rel > 0], meta["pool"][rel > 0], strict=True):
-        out.detail.add((int(g), int(struct.pool_region[q])))
-    n_subs = len(struct.sub_m)
-    sub_group = np.zeros(n_subs, dtype=np.int64)
-    np.add.at(sub_group, model.meta["group_sub"]["sub"], model.flows("group_sub", flow))
-    sub_total = np.zeros(n_subs, dtype=np.int64)
-    np.add.at(sub_total, model.meta["sub_convex"]["sub"], model.flows("sub_convex", flow))
-    pool_total = np.zeros(len(struct.pool_m), dtype=np.int64)
+def _spread(struct: Structure, model: Model, flow: np.ndarray):
+    """Per sub-pool: cases it gets for sure (``fill``), whether it may take one more per lawyer
+    (``at_level``), and per pool the number of such +1s (``rem``) — from the water-filling of
+    each relaxed pool's total, or the exact pools' own sub-pool totals."""
+    n_subs, n_pools = len(struct.sub_m), len(struct.pool_m)
+    fill = np.zeros(n_subs, dtype=np.int64)
+    np.add.at(fill, model.meta["sub_convex"]["sub"], model.flows("sub_convex", flow))
+    at_level = np.zeros(n_subs, dtype=bool)
+    rem = np.zeros(n_pools, dtype=np.int64)
+    pool_total = np.zeros(n_pools, dtype=np.int64)
     np.add.at(pool_total, model.meta["pool_fill"]["pool"], model.flows("pool_fill", flow))
     order = np.argsort(struct.sub_pool, kind="stable")
-    bounds = np.searchsorted(struct.sub_pool[order], np.arange(len(struct.pool_m) + 1))
-    for q in range(len(struct.pool_m)):
+    bounds = np.searchsorted(struct.sub_pool[order], np.arange(n_pools + 1))
+    for q in range(n_pools):
         if q in model.exact:
             continue
         subs = order[bounds[q]:bounds[q + 1]]
-        spread = waterfill(struct.sub_base[subs], struct.sub_m[subs], int(pool_total[q]), sub_group[subs], struct.cap)
-        if spread is None:
-            out.exact.add(q)
+        level, f, r = waterfill_level(struct.sub_base[subs], struct.sub_m[subs], int(pool_total[q]), struct.cap)
+        fill[subs] = f
+        rem[q] = r
+        at_level[subs] = (struct.sub_base[subs] <= level) & (level < struct.cap)
+    return fill, at_level, rem
+
+
+def waterfill_level(base: np.ndarray, m: np.ndarray, total: int, cap: int) -> tuple[int, np.ndarray, int]:
+    """Raise the lowest loads first: the water level, cases per sub-pool below it, and the
+    remainder (< lawyers at the level) that goes one per lawyer to lawyers at the level."""
+    if total == 0 or not len(base):
+        return int(base.min()) if len(base) else 0, np.zeros(len(base), dtype=np.int64), 0
+    lo, hi = int(base.min()), cap
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if int(np.sum(m * np.maximum(0, mid - base))) <= total:
+            lo = mid
         else:
-            sub_total[subs] = spread
-    out.sub_total, out.sub_group = sub_total, sub_group
+            hi = mid - 1
+    fill = m * np.maximum(0, lo - base)
+    return lo, fill, total - int(fill.sum())
+
+
+def tighten(model: Model, flow: np.ndarray) -> Tightening:
+    """Hand co-defendants out to sub-pools consistently with the model's values, or say what to refine.
+
+    A small max-flow (the "repair") places, for each group and region, the members the model
+    sends there on the region's defender sub-pools: at most m per sub-pool of m lawyers, at
+    most one per firm plus as many same-firm extras as the model paid for (none for a relaxed
+    group), and every sub-pool within what the water-filling of its pool gives it (each pool's
+    +1s shared). Members may change firm and pool inside the region: distance, social count
+    and firm cost stay the same, and ``disaggregate`` moves ordinary cases between the
+    region's pools to keep every pool's total. If every member is placed, the per-case
+    assignment attains the model's values at every level; otherwise the unplaced (group,
+    region) pairs are refined (relaxed → firm tier → sub-pool tier with exact pool balance).
+    """
+    struct = model.struct
+    fill, at_level, rem = _spread(struct, model, flow)
+    demand: dict[tuple[int, int], int] = {}
+    regions_of = {"gc_pool": lambda meta, j: struct.pool_region[meta["pool"][j]],
+                  "group_fp": lambda meta, j: struct.pool_region[struct.fp_pool[meta["fp"][j]]],
+                  "group_sub": lambda meta, j: struct.sub_region[meta["sub"][j]]}
+    for name, region_of in regions_of.items():
+        x = model.flows(name, flow)
+        meta = model.meta[name]
+        groups = struct.gc_group[meta["gc"]] if name == "gc_pool" else meta["group"]
+        for j in np.flatnonzero(x > 0):
+            key = (int(groups[j]), int(region_of(meta, j)))
+            demand[key] = demand.get(key, 0) + int(x[j])
+    extras: dict[tuple[int, int], int] = {}
+    x = model.flows("group_firm_extra", flow)
+    meta = model.meta["group_firm_extra"]
+    for j in np.flatnonzero(x > 0):
+        key = (int(meta["group"][j]), int(struct.problem.regions.index(struct.firms[meta["firm"][j]][0])))
+        extras[key] = extras.get(key, 0) + int(x[j])
+    out = Tightening()
+    sub_total = fill.copy()
+    if not demand:
+        _share_rest(struct, sub_total, at_level, rem, np.zeros(len(struct.sub_m), np.int64))
+        out.sub_total = sub_total
+        return out
+    crim = np.flatnonzero(struct.sub_kind != GRASSROOTS)
+    regions = sorted({r for _, r in demand})
+    subs_of = {r: crim[struct.sub_region[crim] == r] for r in regions}
+    pools = sorted({int(q) for r in regions for q in struct.sub_pool[subs_of[r]]})
+    net = _Arcs()
+    x_node = {q: net.node() for q in pools}
+    s_node = {int(sub): net.node() for r in regions for sub in subs_of[r]}
+    keys = sorted(demand)
+    source_arc, group_arcs = {}, []
+    for g, r in keys:
+        d = net.node()
+        source_arc[(g, r)] = net.arc(0, d, demand[(g, r)])
+        spare = net.node() if extras.get((g, r)) else None
+        if spare is not None:
+            net.arc(d, spare, extras[(g, r)])
+        firm_node = {}
+        for sub in subs_of[r].tolist():
+            if g in struct.sub_pinned[sub]:
+                continue
+            f = int(struct.sub_firm[sub])
+            if f < 0:
+                tail = d
+            else:
+                if f not in firm_node:
+                    firm_node[f] = net.node()
+                    net.arc(d, firm_node[f], max(0, 1 - struct.pinned_firm.get((g, f), 0)))
+                    if spare is not None:
+                        net.arc(spare, firm_node[f], demand[(g, r)])
+                tail = firm_node[f]
+            group_arcs.append((net.arc(tail, s_node[sub], int(struct.sub_m[sub])), g, sub))
+    extra_arc = {}
+    for sub, node in s_node.items():
+        net.arc(node, 1, int(fill[sub]))
+        if at_level[sub]:
+            extra_arc[sub] = net.arc(node, x_node[int(struct.sub_pool[sub])], int(struct.sub_m[sub]))
+    for q in pools:
+        net.arc(x_node[q], 1, int(rem[q]))
+    f = net.max_flow()
+    for (g, r), j in source_arc.items():
+        if f[j] < demand[(g, r)]:
+            tier = model.detail.get((g, r))
+            if tier is None:
+                out.detail[(g, r)] = "firm"
+            else:
+                out.detail[(g, r)] = "sub"
+                out.exact |= {int(q) for q in struct.sub_pool[subs_of[r]]}
+    if not out.tight:
+        return out
+    used = np.zeros(len(struct.sub_m), dtype=np.int64)
+    for sub, j in extra_arc.items():
+        used[sub] = f[j]
+    for j, g, sub in group_arcs:
+        if f[j]:
+            out.group_sub[(g, sub)] = out.group_sub.get((g, sub), 0) + int(f[j])
+    sub_total += used
+    _share_rest(struct, sub_total, at_level, rem, used)
+    out.sub_total = sub_total
     return out
+
+
+class _Arcs:
+    """A small max-flow network built arc by arc (node 0 = source, node 1 = sink)."""
+
+    def __init__(self) -> None:
+        self.n, self.tails, self.heads, self.caps = 2, [], [], []
+
+    def node(self) -> int:
+        self.n += 1
+        return self.n - 1
+
+    def arc(self, tail: int, head: int, cap: int) -> int:
+        self.tails.append(tail)
+        self.heads.append(head)
+        self.caps.append(cap)
+        return len(self.tails) - 1
+
+    def max_flow(self) -> np.ndarray:
+        from ortools.graph.python import max_flow
+
+        solver = max_flow.SimpleMaxFlow()
+        solver.add_arcs_with_capacity(np.array(self.tails, dtype=np.int32), np.array(self.heads, dtype=np.int32),
+                                      np.array(self.caps, dtype=np.int64))
+        if solver.solve(0, 1) != solver.OPTIMAL:
+            raise RuntimeError("repair max-flow failed")
+        return solver.flows(np.arange(len(self.tails), dtype=np.int32))
+
+
+def _share_rest(struct: Structure, sub_total: np.ndarray, at_level: np.ndarray, rem: np.ndarray,
+                used: np.ndarray) -> None:
+    """Give each pool's remaining +1s to lawyers at the water level, sub-pools in order."""
+    for q in np.flatnonzero(rem > 0):
+        subs = np.flatnonzero((struct.sub_pool == q) & at_level)
+        left = int(rem[q] - used[subs].sum())
+        room = struct.sub_m[subs] - used[subs]
+        before = np.cumsum(room) - room
+        sub_total[subs] += np.clip(left - before, 0, room)
 
 
 def disaggregate(model: Model, flow: np.ndarray, tight: Tightening) -> np.ndarray:
@@ -179,37 +296,49 @@ def disaggregate(model: Model, flow: np.ndarray, tight: Tightening) -> np.ndarra
         counts = x[sel][key]
         case_pool[cases[: counts.sum()]] = np.repeat(pools[key], counts)
 
-    # group classes → regions → sub-pools
-    y = model.flows("gc_region", flow)
-    gmeta = model.meta["gc_region"]
+    # group classes → regions (detailed and relaxed arcs) → sub-pools (the repair's hand-out)
+    per_gc: dict[int, dict[int, int]] = {}
+    for name, key in (("gc_region", "region"), ("gc_pool", "pool")):
+        y = model.flows(name, flow)
+        gm = model.meta[name]
+        for j in np.flatnonzero(y > 0):
+            r = int(gm[key][j]) if key == "region" else int(struct.pool_region[gm[key][j]])
+            counts = per_gc.setdefault(int(gm["gc"][j]), {})
+            counts[r] = counts.get(r, 0) + int(y[j])
     region_cases: dict[tuple[int, int], list[int]] = {}
-    for k, cases in enumerate(struct.gc_cases):
-        sel = np.flatnonzero((gmeta["gc"] == k) & (y > 0))
-        regions = gmeta["region"][sel]
-        key = np.lexsort((regions, dist[struct.gc_centre[k], regions]))
+    for k, counts in sorted(per_gc.items()):
+        regions = sorted(counts, key=lambda r, k=k: (dist[struct.gc_centre[k], r], r))
         start = 0
-        for r, n in zip(regions[key], y[sel][key], strict=True):
-            region_cases.setdefault((int(struct.gc_group[k]), int(r)), []).extend(cases[start:start + n].tolist())
-            start += n
-    z = model.flows("group_sub", flow)
-    zmeta = model.meta["group_sub"]
+        for r in regions:
+            cases = struct.gc_cases[k][start:start + counts[r]]
+            region_cases.setdefault((int(struct.gc_group[k]), r), []).extend(cases.tolist())
+            start += counts[r]
+    by_group_region: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for (g, s), n in sorted(tight.group_sub.items()):
+        by_group_region.setdefault((g, int(struct.sub_region[s])), []).append((s, n))
     for (g, r), cases in sorted(region_cases.items()):
-        sel = np.flatnonzero((zmeta["group"] == g) & (struct.sub_region[zmeta["sub"]] == r) & (z > 0))
-        subs = np.repeat(zmeta["sub"][sel], z[sel])
+        subs = np.repeat([s for s, _ in by_group_region.get((g, r), [])],
+                         [n for _, n in by_group_region.get((g, r), [])]).astype(np.int64)
         if len(subs) != len(cases):
-            raise RuntimeError("group flow into a region does not match its sub-pool flows")
+            raise RuntimeError("group flow into a region does not match its hand-out to sub-pools")
         case_sub[np.array(cases, dtype=np.int64)] = subs
+    sub_group = np.zeros(len(struct.sub_m), dtype=np.int64)
+    for (_, s), n in tight.group_sub.items():
+        sub_group[s] += n
 
-    # ordinary cases of each pool → its sub-pools (each takes its total minus its group cases)
+    # ordinary cases of each pool → its sub-pools (each takes its total minus its group cases);
+    # where the hand-out moved co-defendants between a region's defender pools, ordinary cases
+    # move the other way (same region: same distance; social/staff pools take every kind)
     plain = np.flatnonzero(case_pool >= 0)
     cls_of = np.full(n_cases, -1, dtype=np.int64)
     for c, cases in enumerate(struct.cls_cases):
         cls_of[cases] = c
     order = problem.cases["order"].to_numpy()
-    plain = plain[np.lexsort((order[plain], cls_of[plain], case_pool[plain]))]
-    need = tight.sub_total - tight.sub_group
+    need = tight.sub_total - sub_group
     if np.any(need < 0):
         raise RuntimeError("a sub-pool holds more group cases than its total")
+    _rebalance_pools(struct, case_pool, plain, need, order, cls_of)
+    plain = plain[np.lexsort((order[plain], cls_of[plain], case_pool[plain]))]
     subs_by_pool = np.lexsort((np.arange(len(struct.sub_m)), struct.sub_pool))
     filler = np.repeat(subs_by_pool, need[subs_by_pool])
     if len(filler) != len(plain) or np.any(struct.sub_pool[filler] != case_pool[plain]):
@@ -228,6 +357,31 @@ def disaggregate(model: Model, flow: np.ndarray, tight: Tightening) -> np.ndarra
     start = np.cumsum(struct.sub_m) - struct.sub_m
     lawyer[placed] = flat[start[subs] + j % struct.sub_m[subs]]
     return lawyer
+
+
+def _rebalance_pools(struct: Structure, case_pool: np.ndarray, plain: np.ndarray, need: np.ndarray,
+                     order: np.ndarray, cls_of: np.ndarray) -> None:
+    """Move ordinary cases between defender pools of one region so each pool holds ``need``."""
+    want = np.bincount(struct.sub_pool, weights=need, minlength=len(struct.pool_m)).astype(np.int64)
+    have = np.bincount(case_pool[plain], minlength=len(struct.pool_m))
+    diff = have - want
+    if not diff.any():
+        return
+    for r in np.unique(struct.pool_region[diff != 0]):
+        pools = np.flatnonzero((struct.pool_region == r) & (diff != 0))
+        if diff[pools].sum() != 0 or np.any(struct.pool_kind[pools] == GRASSROOTS):
+            raise RuntimeError("co-defendants moved between pools that cannot swap ordinary cases")
+        takers = [int(q) for q in pools if diff[q] < 0]
+        for q in (int(q) for q in pools if diff[q] > 0):
+            mine = plain[case_pool[plain] == q]
+            mine = mine[np.lexsort((order[mine], cls_of[mine]))][::-1][: diff[q]]
+            start = 0
+            for t in takers:
+                k = min(-diff[t], len(mine) - start)
+                case_pool[mine[start:start + k]] = t
+                diff[t] += k
+                start += k
+            diff[q] = 0
 
 
 @dataclass
@@ -310,7 +464,8 @@ def solve_problem(problem: Problem, max_rounds: int = MAX_ROUNDS) -> Solved:
             break
         if rounds > max_rounds:
             raise RuntimeError("the fully detailed model was not tight")
-        detail, exact = detail | tight.detail, exact | tight.exact
+        detail = {**detail, **{k: v for k, v in tight.detail.items() if detail.get(k) != "sub"}}
+        exact = exact | tight.exact
         if rounds == max_rounds:
             detail, exact = full_detail(struct)
     lawyer = disaggregate(model, run.flow, tight)
@@ -321,13 +476,6 @@ def solve_problem(problem: Problem, max_rounds: int = MAX_ROUNDS) -> Solved:
     if broken:
         raise RuntimeError("assignment breaks hard rules: " + "; ".join(broken[:5]))
     return Solved(problem, struct, model, run, lawyer, measured, rounds, status, time.perf_counter() - start)
-
-
-def full_detail(struct: Structure) -> tuple[frozenset, frozenset]:
-    """Every group detailed in every region, every pool balanced per sub-pool (exact model)."""
-    regions = range(len(struct.problem.regions))
-    return (frozenset((g, r) for g in range(len(struct.groups)) for r in regions),
-            frozenset(range(len(struct.pool_m))))
 
 
 def assignment_frame(problem: Problem, lawyer: np.ndarray) -> pd.DataFrame:
@@ -347,5 +495,5 @@ def assignment_frame(problem: Problem, lawyer: np.ndarray) -> pd.DataFrame:
     })
 
 
-__all__ = ["SOCIAL", "Solved", "YearCounts", "assignment_frame", "measure", "run_levels", "solve_problem",
-           "tighten", "waterfill", "year_counts"]
+__all__ = ["SOCIAL", "Solved", "YearCounts", "assignment_frame", "full_detail", "measure", "run_levels",
+           "solve_problem", "tighten", "waterfill_level", "year_counts"]

@@ -199,14 +199,16 @@ def diagnose(solved: Solved, blocked: pd.DataFrame) -> Diagnosis:
     flow = lf.flow
     meta = model.meta["extra_kind"]
     used = model.flows("extra_kind", flow)
-    gmeta = model.meta["extra_group"]
-    gflow = model.flows("extra_group", flow)
+    gmeta = model.meta["extra_gc"]
+    gflow = model.flows("extra_gc", flow)
+    per_group = pd.DataFrame({"group": gmeta["group"], "region": gmeta["region"], "kind": gmeta["kind"], "n": gflow})
+    per_group = per_group[per_group["n"] > 0].groupby(["region", "kind", "group"])["n"].sum()
     rows = []
     for j in np.flatnonzero(used > 0):
         r, k = int(meta["region"][j]), int(meta["kind"][j])
-        sel = (gmeta["region"] == r) & (gmeta["kind"] == k) & (gflow > 0)
-        group_slots = int(gflow[sel].sum())
-        distinct = int(gflow[sel].max()) if sel.any() else 0
+        here = per_group.loc[(r, k)] if (r, k) in per_group.index.droplevel(2) else pd.Series(dtype=np.int64)
+        group_slots = int(here.sum())
+        distinct = int(here.max()) if len(here) else 0
         need = int(used[j])
         rows.append({"region": problem.regions[r], "kind": KINDS[k], "slots": need, "codefendant_slots": group_slots,
                      "min_new_lawyers": max(distinct, -(-need // problem.rules.cap))})

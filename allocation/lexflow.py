@@ -9,6 +9,13 @@ complementary slackness with any optimal dual, so the flows left feasible are ex
 optimal flows of that level; the next level then minimises its own cost over them. No big-M
 weights are involved, so levels with very different magnitudes (cases, metres, squares of
 loads) never overflow or lose precision.
+
+Column generation: arcs marked as candidates (``Network.candidate``) start outside the solved
+network. After each solve they are priced with the level's potentials: a candidate with a
+negative reduced cost joins and the level is solved again; one with a positive reduced cost
+can carry no flow in any optimum of this level and is dropped; one with a zero reduced cost
+stays a candidate for the next level. The result is the same as solving with every arc
+present (the potentials certify optimality over all arcs), with far fewer arcs in practice.
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ class Network:
     cap : arc capacities (int64, ≥ 0).
     supply : node supplies (int64; positive = source), summing to 0.
     costs : level name -> per-arc integer cost (int64); a missing level costs 0.
+    candidate : arcs that start outside the solved network and are priced in (column
+        generation); None = every arc is in from the start.
     """
 
     n_nodes: int
@@ -39,6 +48,7 @@ class Network:
     cap: np.ndarray
     supply: np.ndarray
     costs: dict[str, np.ndarray] = field(default_factory=dict)
+    candidate: np.ndarray | None = None
 
     @property
     def n_arcs(self) -> int:
@@ -48,12 +58,13 @@ class Network:
 
 @dataclass
 class LevelStat:
-    """One solved level: its name, optimal value, active arcs and wall time (s)."""
+    """One solved level: its name, optimal value, active arcs, solves (pricing rounds), time (s)."""
 
     level: str
     value: int
     active_arcs: int
     seconds: float
+    solves: int = 1
 
 
 class LexFlow:
@@ -68,6 +79,7 @@ class LexFlow:
         self.net = net
         self.lo = np.zeros(net.n_arcs, dtype=np.int64)
         self.hi = net.cap.astype(np.int64).copy()
+        self.inside = np.ones(net.n_arcs, dtype=bool) if net.candidate is None else ~net.candidate
         self.flow: np.ndarray | None = None
         self.stats: list[LevelStat] = []
 
@@ -81,6 +93,7 @@ class LexFlow:
         arcs = np.asarray(arcs, dtype=np.int64)
         self.lo[arcs] = values
         self.hi[arcs] = values
+        self.inside[arcs] = True
 
     def minimise(self, level: str) -> int:
         """Minimise cost ``level`` over the flows still optimal for earlier levels; return it.
@@ -93,33 +106,47 @@ class LexFlow:
         cost = net.costs.get(level)
         if cost is None:
             cost = np.zeros(net.n_arcs, dtype=np.int64)
-        active = np.flatnonzero(self.hi > self.lo)
-        tail, head = net.tail[active], net.head[active]
-        cap = (self.hi - self.lo)[active]
-        c = cost[active]
         supply = net.supply.astype(np.int64).copy()
         np.subtract.at(supply, net.tail, self.lo)
         np.add.at(supply, net.head, self.lo)
-        solver = min_cost_flow.SimpleMinCostFlow()
-        if len(active):
-            solver.add_arcs_with_capacity_and_unit_cost(tail.astype(np.int32), head.astype(np.int32),
-                                                        cap.astype(np.int64), c.astype(np.int64))
-        solver.set_nodes_supplies(np.arange(net.n_nodes, dtype=np.int32), supply)
-        status = solver.solve()
-        if status != solver.OPTIMAL:
-            raise RuntimeError(f"min-cost flow at level {level!r} returned status {status}")
-        g = solver.flows(np.arange(len(active), dtype=np.int32)) if len(active) else np.zeros(0, np.int64)
+        solves = 0
+        while True:
+            solves += 1
+            active = np.flatnonzero(self.inside & (self.hi > self.lo))
+            tail, head = net.tail[active], net.head[active]
+            cap = (self.hi - self.lo)[active]
+            c = cost[active]
+            g = _solve(net.n_nodes, tail, head, cap, c, supply, level)
+            d = _potentials(net.n_nodes, tail, head, cap, c, g)
+            waiting = np.flatnonzero(~self.inside & (self.hi > self.lo))
+            priced = cost[waiting] + d[net.tail[waiting]] - d[net.head[waiting]]
+            if not (priced < 0).any():
+                break
+            self.inside[waiting[priced < 0]] = True
+        self.hi[waiting[priced > 0]] = self.lo[waiting[priced > 0]]
         flow = self.lo.copy()
         flow[active] += g
         self.flow = flow
-        d = _potentials(net.n_nodes, tail, head, cap, c, g)
         reduced = c + d[tail] - d[head]
         at_lower, at_upper = active[reduced > 0], active[reduced < 0]
         self.hi[at_lower] = self.lo[at_lower]
         self.lo[at_upper] = self.hi[at_upper]
         value = int(np.dot(cost, flow))
-        self.stats.append(LevelStat(level, value, len(active), time.perf_counter() - start))
+        self.stats.append(LevelStat(level, value, len(active), time.perf_counter() - start, solves))
         return value
+
+
+def _solve(n: int, tail, head, cap, cost, supply, level: str) -> np.ndarray:
+    """One OR-Tools min-cost-flow solve; the flow on each given arc."""
+    solver = min_cost_flow.SimpleMinCostFlow()
+    if len(tail):
+        solver.add_arcs_with_capacity_and_unit_cost(tail.astype(np.int32), head.astype(np.int32),
+                                                    cap.astype(np.int64), cost.astype(np.int64))
+    solver.set_nodes_supplies(np.arange(n, dtype=np.int32), supply)
+    status = solver.solve()
+    if status != solver.OPTIMAL:
+        raise RuntimeError(f"min-cost flow at level {level!r} returned status {status}")
+    return solver.flows(np.arange(len(tail), dtype=np.int32)) if len(tail) else np.zeros(0, np.int64)
 
 
 def _potentials(n: int, tail, head, cap, cost, flow) -> np.ndarray:
