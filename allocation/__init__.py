@@ -51,29 +51,41 @@ interchangeable lawyers).
 
 Formulation and why
 -------------------
-A boolean per case-lawyer pair does not scale (1,000 cases × 600 lawyers: CP-SAT 122 s,
-3.6 GB, unproven). Cases with the same administering centre and eligible kinds are
-interchangeable, and so are lawyers with the same region and kind, so the core is a
-transportation problem: classes → pools → {social, other} → sink, plus unassigned arcs.
-Co-defendant groups are their own classes; a group reaches lawyers through (group, region) →
-(group, region, firm) → sub-pools of identical lawyers (same region, kind, firm, load and pinned
-co-defendants) with at most m members per sub-pool of m lawyers; a cyclic hand-out inside a
-sub-pool then gives distinct defenders and an even spread. Balance is a convex separable
-cost, modelled by unit arcs (2A+1 for raising a lawyer from A to A+1) per pool (water-filling)
-or per sub-pool.
+A boolean per case-lawyer pair does not scale (the issue measured 1,000 cases × 600 lawyers:
+CP-SAT 122 s, 3.6 GB, unproven; the benchmark here re-measures it). Cases with the same
+administering centre and eligible kinds are interchangeable, and so are lawyers with the same
+region and kind, so the core is a transportation problem: classes → pools → {social, other}
+→ sink, plus unassigned arcs. Co-defendant groups are their own classes. A lawyer's load
+enters only through the convex balance cost (2A+1 for raising a lawyer from A to A+1), which
+per pool is the water-filling cost of the pool's total.
 
 Every level is an integer min-cost flow (OR-Tools ``SimpleMinCostFlow``), solved exactly; the
 next level runs on the optimal face found by reduced-cost fixing with potentials from the
-residual graph (``lexflow``). No big-M weights, so metres and squares never overflow. Group
-detail and per-sub-pool balance are added lazily: the model starts with relaxations (groups
-detailed only in their own region; pool-level water-filling) and is refined where the flow
-uses a relaxed part or the water-fill cannot host the groups' members; a relaxation optimum
-attained by a per-case assignment with equal level values is the exact optimum. ``engine``
-recomputes every level from the per-case assignment alone and checks every hard rule before
-returning; status is "optimal" only then.
+residual graph (``lexflow``). No big-M weights, so metres and squares never overflow. Arcs to
+far regions start outside the network and are priced in with each level's potentials (column
+generation), which keeps a province to ~0.1 M active arcs without losing exactness.
 
-Measured (benchmarks/bench_allocation.py): a city year (≈6,000 cases, ≈600 lawyers) in well
-under 0.2 s; independent per-case MILP (scipy HiGHS) agrees on every level in the tests.
+Groups are the hard part (distinct defenders, firms, loads interact). They are modelled in
+tiers, each a relaxation of the next (``model``): relaxed (group → pool, one member per lawyer),
+firm tier (group → firm → firm-pool, exact firm cost), sub-pool tier (group → firm → sub-pool
+of identical lawyers, ≤ m members per m lawyers, with exact per-sub-pool balance). Groups start
+at firm tier in their own region and relaxed elsewhere. After the levels are solved, a small
+max-flow (``engine.tighten``, the "repair") hands each group's members out to sub-pools inside
+the optimal face — members may change firm and social/staff pool within the region since
+distance, social count and firm cost stay equal, and ordinary cases move the other way — so
+that every sub-pool stays within its water-filling share. If it succeeds, the per-case
+assignment attains the relaxation's optimum at every level, hence is the exact lexicographic
+optimum; where it fails, those (group, region) pairs are refined and the levels re-solved
+(after 8 rounds, the fully detailed model, exact by construction). Inside a sub-pool a cyclic
+hand-out (group members first, case j to lawyer j mod m) gives distinct defenders and an even
+spread. ``engine`` recomputes every level from the per-case assignment alone and checks every
+hard rule before returning; status is "optimal" only then.
+
+Measured (benchmarks/bench_allocation.py, shared 2-core machine): a city year (≈5,700 cases,
+≈570 lawyers) in < 0.1 s; a synthetic province (104 regions, ≈104,000 cases, 20,000 lawyers,
+669 groups) in ≈1.6 s and < 0.3 GB; the per-case CP-SAT model at 1,000 cases found no solution
+in 120 s. Tests check every level against an independent per-case MILP (scipy HiGHS) and
+brute force, and the rules with hypothesis.
 """
 
 from allocation.api import read_pinned, solve

@@ -1,11 +1,12 @@
-"""Solve and read back (pipeline steps 3 and 4): levels, relax-and-refine, per-case assignment.
+"""Solve and read back (pipeline steps 3 and 4): levels, repair/refine, per-case assignment.
 
-``run_levels`` solves the lexicographic levels on a built model. ``tighten`` checks the two
-relaxations of ``allocation.model`` against the flow and says what to refine; ``disaggregate``
-turns class and pool flows into one lawyer per case, deterministically; ``measure`` recomputes
-every objective level from the per-case assignment alone, and ``solve_problem`` insists the two
-agree (that equality is the proof that the relaxed model's optimum is the exact optimum).
-"""
+``run_levels`` solves the lexicographic levels on a built model. ``tighten`` checks the
+relaxations of ``allocation.model`` against the flow by handing co-defendants out to
+sub-pools (a small max-flow) and says what to refine when that fails; ``disaggregate`` turns
+class, pool and hand-out flows into one lawyer per case, deterministically; ``measure``
+recomputes every objective level from the per-case assignment alone, and ``solve_problem``
+insists the two agree (that equality is the proof that the relaxed model's optimum is the
+exact optimum) and that no hard rule is broken."""
 
 from __future__ import annotations
 

@@ -45,14 +45,15 @@ def test_every_level_matches_brute_force():
 
 def test_lazy_refinement_equals_fully_detailed_model():
     """Relax-and-refine reaches the same optimum as the model detailed everywhere from the start."""
-    refined = 0
+    refined = exact = 0
     for seed in range(40):
         problem = _instance(ANQING, 300 + seed, cases=(5, 30), lawyers=(3, 12), tight=seed % 2 == 0)
         lazy = solve_problem(problem)
         full = solve_problem(problem, max_rounds=0)
         assert lazy.run.values == full.run.values
         refined += lazy.rounds > 1
-    assert refined >= 5  # the refinement path is exercised
+        exact += bool(lazy.model.exact)
+    assert refined >= 5 and exact >= 3  # both refinement paths are exercised
 
 
 def test_refinement_is_needed_when_groups_share_a_tight_pool():
