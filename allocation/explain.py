@@ -28,6 +28,7 @@ from allocation.model import Extras, build
 KIND_LABEL = {"social": "社会律师", "staff": "法援律师", "grassroots": "基层法律服务工作者"}
 RULE_CAP = "年度承办上限"
 RULE_CODEFENDANT = "同案被告人须由不同律师辩护"
+RULE_NOBODY = "无可指派人员"
 
 
 def _share_text(problem: Problem) -> str:
@@ -94,7 +95,7 @@ def assignment_reasons(solved: Solved) -> np.ndarray:
                 if social_needed and local_room:
                     why += f"，为使社会律师办案占比达到{_share_text(problem)}"
             elif not any(exists.get((centre, k), False) for k in eligible):
-                why = f"{here}没有可指派的律师"
+                why = f"{here}没有可担任刑事辩护人的律师" if criminal else f"{here}没有可指派的承办人员"
             elif not local_room:
                 why = f"{here}可{'担任刑事辩护人' if criminal else '承办'}的律师额度已满"
             else:
@@ -138,6 +139,7 @@ def blocking(solved: Solved) -> pd.DataFrame:
     _, after = final_loads(problem, lawyer)
     kind = lawyers["kind"].to_numpy()
     room = lawyers["eligible"].to_numpy(dtype=bool) & (after < rules.cap)
+    available = lawyers["available"].to_numpy(dtype=bool)
     crim_room = np.flatnonzero(room & (kind != "grassroots"))
     grass_room = bool((room & (kind == "grassroots")).any())
     defends = _group_defenders(problem, lawyer)
@@ -151,16 +153,21 @@ def blocking(solved: Solved) -> pd.DataFrame:
                 rows.append((RULE_CODEFENDANT, CODEFENDANT_CITATION,
                              f"全市尚有余量的可担任刑事辩护人的律师共{len(crim_room)}名，均已为本案其他被告人辩护"))
                 continue
+        suitable = available & ((kind != "grassroots") if criminal else True)
+        if (criminal and len(crim_room)) or (not criminal and room.any()):
+            rows.append(("其他", "", "按规则应可指派却未指派（请报告此问题）"))
+            continue
+        if not suitable.any():
+            who = "可担任刑事辩护人的律师" if criminal else "律师或基层法律服务工作者"
+            rows.append((RULE_NOBODY, "", f"全市没有可指派的{who}（律师表中没有，或均标为不可指派）"))
+            continue
         if criminal:
             text = f"全市可担任刑事辩护人的律师均已达到年度承办上限{rules.cap}件"
             if grass_room:
                 text += f"；基层法律服务工作者尚有余量，但不得担任刑事辩护人（{GRASSROOTS_CITATION}）"
         else:
-            text = f"全市律师及基层法律服务工作者均已达到年度承办上限{rules.cap}件或不可指派"
-        if (criminal and not len(crim_room)) or (not criminal and not room.any()):
-            rows.append((RULE_CAP, rules.cap_citation, text))
-        else:
-            rows.append(("其他", "", "按规则应可指派却未指派（请报告此问题）"))
+            text = f"全市律师及基层法律服务工作者均已达到年度承办上限{rules.cap}件"
+        rows.append((RULE_CAP, rules.cap_citation, text))
     return pd.DataFrame(rows, columns=["rule", "citation", "reason"], index=idx)
 
 

@@ -78,7 +78,7 @@ def test_hard_rules_and_nothing_lost(data):
     assert (a["cross_region"] == (a["lawyer_region"] != a["centre"])).all()
     assert (loads["after"] == loads["handled_this_year"] + loads["pinned"] + loads["new"]).all()
     assert loads["new"].sum() == len(new)
-    assert set(u["rule"]) <= {"年度承办上限", "同案被告人须由不同律师辩护"}
+    assert set(u["rule"]) <= {"年度承办上限", "同案被告人须由不同律师辩护", "无可指派人员"}
     if len(u):
         assert result.summary["diagnosis"]["extra_slots"] == len(u)
         assert result.diagnosis["slots"].sum() == len(u)

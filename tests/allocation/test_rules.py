@@ -72,7 +72,7 @@ def test_grassroots_never_defend_and_unavailable_take_nothing():
                              ("TH", "taihu", "staff", "", 0, True), ("YX", "yixiu", "staff", "", 0, True)])
     a = solve(PLAN, cases, lawyers).assignments.set_index("case_id")
     assert a.loc["K", "lawyer_id"] == "TH" and a.loc["K", "cross_region"]
-    assert a.loc["K", "reason"] == "本地没有可指派的律师，跨区调配至太湖县"
+    assert a.loc["K", "reason"] == "本地没有可担任刑事辩护人的律师，跨区调配至太湖县"
     assert a.loc["M", "lawyer_id"] == "G"
 
 
@@ -166,3 +166,13 @@ def test_input_problems_are_reported_together():
         solve(PLAN, good, lawyers_frame([("L", "susong", "social", "", 0, True)]),
               pinned=pd.DataFrame({"case_id": ["ZZ"], "lawyer_id": ["L"]}))
     assert "已指派表，第2行，列“案件编号”：值“ZZ”" in str(err.value)
+
+
+def test_nobody_to_assign_is_named_as_such():
+    """With no available handler at all, unassigned cases say so (not the cap), and the diagnosis
+    asks for handlers where the cases are administered."""
+    cases = cases_frame([("A", "susong", "civil", "first", ""), ("K", "susong", "criminal", "first", "")])
+    lawyers = lawyers_frame([("OFF", "susong", "social", "", 0, False)])
+    result = solve(PLAN, cases, lawyers)
+    assert set(result.unassigned["rule"]) == {"无可指派人员"}
+    assert result.diagnosis["region"].tolist() == ["susong"] and result.diagnosis["slots"].sum() == 2
