@@ -132,42 +132,44 @@ def _group_defenders(problem: Problem, lawyer: np.ndarray) -> dict[str, set[int]
 
 
 def blocking(solved: Solved) -> pd.DataFrame:
-    """For each unassigned case: rule, citation and explanation (columns rule, citation, reason)."""
+    """For each unassigned case: rule, citation and explanation (columns rule, citation, reason).
+
+    At the optimum an unassigned case has no eligible lawyer with room left anywhere in the city
+    (else level 1 would have placed it), except a co-defendant whose lawyers with room all
+    defend another member of the group. So the blocking rule is read from the final loads.
+    """
     problem, lawyer = solved.problem, solved.lawyer
     cases, lawyers, rules = problem.cases, problem.lawyers, problem.rules
     idx = np.flatnonzero((lawyer < 0) & (cases["pinned_lawyer"].to_numpy() == ""))
     _, after = final_loads(problem, lawyer)
     kind = lawyers["kind"].to_numpy()
-    room = lawyers["eligible"].to_numpy(dtype=bool) & (after < rules.cap)
     available = lawyers["available"].to_numpy(dtype=bool)
+    room = lawyers["eligible"].to_numpy(dtype=bool) & (after < rules.cap)
     crim_room = np.flatnonzero(room & (kind != "grassroots"))
     grass_room = bool((room & (kind == "grassroots")).any())
     defends = _group_defenders(problem, lawyer)
-    rows = []
-    for i in idx:
-        criminal = bool(cases["criminal"].iat[i])
-        g = cases["group"].iat[i]
-        if criminal and g and len(crim_room):
-            free = [q for q in crim_room if q not in defends.get(g, set())]
-            if not free:
-                rows.append((RULE_CODEFENDANT, CODEFENDANT_CITATION,
-                             f"全市尚有余量的可担任刑事辩护人的律师共{len(crim_room)}名，均已为本案其他被告人辩护"))
-                continue
-        suitable = available & ((kind != "grassroots") if criminal else True)
+    texts = {}
+    for criminal in (True, False):
+        suitable = available & (kind != "grassroots") if criminal else available
         if (criminal and len(crim_room)) or (not criminal and room.any()):
-            rows.append(("其他", "", "按规则应可指派却未指派（请报告此问题）"))
-            continue
-        if not suitable.any():
+            texts[criminal] = ("其他", "", "按规则应可指派却未指派（请报告此问题）")
+        elif not suitable.any():
             who = "可担任刑事辩护人的律师" if criminal else "律师或基层法律服务工作者"
-            rows.append((RULE_NOBODY, "", f"全市没有可指派的{who}（律师表中没有，或均标为不可指派）"))
-            continue
-        if criminal:
+            texts[criminal] = (RULE_NOBODY, "", f"全市没有可指派的{who}（律师表中没有，或均标为不可指派）")
+        elif criminal:
             text = f"全市可担任刑事辩护人的律师均已达到年度承办上限{rules.cap}件"
             if grass_room:
                 text += f"；基层法律服务工作者尚有余量，但不得担任刑事辩护人（{GRASSROOTS_CITATION}）"
+            texts[criminal] = (RULE_CAP, rules.cap_citation, text)
         else:
-            text = f"全市律师及基层法律服务工作者均已达到年度承办上限{rules.cap}件"
-        rows.append((RULE_CAP, rules.cap_citation, text))
+            texts[criminal] = (RULE_CAP, rules.cap_citation, f"全市律师及基层法律服务工作者均已达到年度承办上限{rules.cap}件")
+    criminal = cases["criminal"].to_numpy(dtype=bool)[idx]
+    rows = [texts[bool(c)] for c in criminal]
+    group = cases["group"].to_numpy()[idx]
+    for j in np.flatnonzero(criminal & (group != "")):
+        if len(crim_room) and all(q in defends.get(group[j], set()) for q in crim_room):
+            rows[j] = (RULE_CODEFENDANT, CODEFENDANT_CITATION,
+                       f"全市尚有余量的可担任刑事辩护人的律师共{len(crim_room)}名，均已为本案其他被告人辩护")
     return pd.DataFrame(rows, columns=["rule", "citation", "reason"], index=idx)
 
 
