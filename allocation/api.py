@@ -178,7 +178,8 @@ def _summary(solved: Solved, assignments, unassigned, loads, by_region, diagnosi
     return {
         "plan": problem.plan.id,
         "status": solved.status,
-        "status_text": STATUS_TEXT[solved.status],
+        "status_text": STATUS_TEXT[solved.status] + (f"；另有{len(unassigned)}件在现行规则和现有人员下无法指派（见诊断）"
+                                                     if len(unassigned) else ""),
         "all_assigned": len(unassigned) == 0,
         "cases": {"input": len(problem.cases), "pinned": len(problem.cases) - batch, "to_assign": batch,
                   "assigned": int((~assignments["pinned"]).sum()), "unassigned": len(unassigned),

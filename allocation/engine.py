@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from allocation.constraints import social_lawyer_share_min, violations
-from allocation.data import GRASSROOTS, SOCIAL, Problem
+from allocation.data import GRASSROOTS, Problem
 from allocation.lexflow import LevelStat, LexFlow
 from allocation.model import LEVELS, Model, Structure, build, full_detail, initial_detail, structure
 
@@ -496,5 +496,5 @@ def assignment_frame(problem: Problem, lawyer: np.ndarray) -> pd.DataFrame:
     })
 
 
-__all__ = ["SOCIAL", "Solved", "YearCounts", "assignment_frame", "full_detail", "measure", "run_levels",
+__all__ = ["Solved", "YearCounts", "assignment_frame", "full_detail", "measure", "run_levels",
            "solve_problem", "tighten", "waterfill_level", "year_counts"]
