@@ -44,10 +44,9 @@ class Brief:
     # --- tables ---------------------------------------------------------------------------
     def loads(self) -> pd.DataFrame:
         """Lawyer loads after dispatch with accountability flags (安庆2023 §6(2))."""
-        table = self.dispatch.loads_zh().copy() if hasattr(self.dispatch, "loads_zh") else self.dispatch.loads.copy()
-        after = _column(table, ("调配后", "after"))
+        table = self.dispatch.loads_zh()
         cap = self.plan.rule("lawyer_yearly_cap")
-        table[f"问责提示（{cap.citation}）"] = load_flags(table[after], cap.value).to_numpy()
+        table[f"问责提示（{cap.citation}）"] = load_flags(self.dispatch.loads["after"], cap.value).to_numpy()
         return table
 
     def supply(self) -> pd.DataFrame:
@@ -246,9 +245,3 @@ def write_brief(brief: Brief, out_dir: str | Path) -> Path:
                     "runs": brief.projection.runs, "source": brief.source}, folder / "运行信息.json")
     return Path(out_dir)
 
-
-def _column(frame: pd.DataFrame, keys: tuple[str, ...]) -> str:
-    for col in frame.columns:
-        if any(k in str(col) for k in keys):
-            return col
-    raise KeyError(keys)
