@@ -2,17 +2,19 @@
 
 Entry points
 ------------
-``solve(plan, cases, lawyers, *, pinned=None, distances=None, seed=0) -> DispatchResult``;
-``read_distances(path, plan)`` (optional km table) and ``read_pinned(path)`` (assignments
-already made). ``legalaid dispatch`` is the command-line front.
+``solve(plan, cases, lawyers, *, pinned=None, distances=None, seed=0) -> DispatchResult``.
+The optional km table and the assignments already made are read by the domain layer
+(``scenarios.distances.read_distances``, ``scenarios.pinned.read_pinned``); ``legalaid.api``
+and ``legalaid dispatch`` are the fronts, ``legalaid.report.dispatch`` words the result.
 
 Pipeline (one small module per step, PyPSA/linopy style)
 --------------------------------------------------------
-``data`` (check inputs, read rule values) → ``model`` (aggregate, build the network) →
-``lexflow``/``engine`` (solve level by level, refine, read back per case, verify) →
-``explain`` (reasons, blocking rules, diagnosis) → ``result`` (DataFrames, Chinese tables,
-summary.json). ``constraints`` holds one function per hard rule, each citing its source and
-reading its value from the plan (never a literal).
+``data`` (check inputs, read rule values) → ``structure`` (aggregate) → ``model`` (one
+function per arc family) → ``lexflow``/``engine`` (solve level by level) → ``tighten``
+(repair/refine) → ``disaggregate`` (read back per case) → ``engine`` (verify) → ``explain``
+(reason codes, blocking rules, diagnosis) → ``result`` (typed, English columns).
+``constraints`` holds one function per hard rule, each citing its source and reading its value
+from the plan (never a literal).
 
 Hard rules
 ----------
@@ -70,7 +72,7 @@ tiers, each a relaxation of the next (``model``): relaxed (group → pool, one m
 firm tier (group → firm → firm-pool, exact firm cost), sub-pool tier (group → firm → sub-pool
 of identical lawyers, ≤ m members per m lawyers, with exact per-sub-pool balance). Groups start
 at firm tier in their own region and relaxed elsewhere. After the levels are solved, a small
-max-flow (``engine.tighten``, the "repair") hands each group's members out to sub-pools inside
+max-flow (``tighten.tighten``, the "repair") hands each group's members out to sub-pools inside
 the optimal face — members may change firm and social/staff pool within the region since
 distance, social count and firm cost stay equal, and ordinary cases move the other way — so
 that every sub-pool stays within its water-filling share. If it succeeds, the per-case
@@ -79,7 +81,8 @@ optimum; where it fails, those (group, region) pairs are refined and the levels 
 (after 8 rounds, the fully detailed model, exact by construction). Inside a sub-pool a cyclic
 hand-out (group members first, case j to lawyer j mod m) gives distinct defenders and an even
 spread. ``engine`` recomputes every level from the per-case assignment alone and checks every
-hard rule before returning; status is "optimal" only then.
+hard rule before returning; status is "optimal" only then ("infeasible" when pinned
+assignments given already break a hard rule: kept as given, reported as findings).
 
 Measured (benchmarks/bench_allocation.py, shared 2-core machine): a city year (≈5,700 cases,
 ≈570 lawyers) in < 0.1 s; a synthetic province (104 regions, ≈104,000 cases, 20,000 lawyers,
@@ -88,8 +91,7 @@ in 120 s. Tests check every level against an independent per-case MILP (scipy Hi
 brute force, and the rules with hypothesis.
 """
 
-from allocation.api import read_pinned, solve
-from allocation.distances import read_distances
-from allocation.result import DispatchResult
+from allocation.api import solve
+from allocation.result import FEASIBLE, INFEASIBLE, OPTIMAL, DispatchResult
 
-__all__ = ["DispatchResult", "read_distances", "read_pinned", "solve"]
+__all__ = ["FEASIBLE", "INFEASIBLE", "OPTIMAL", "DispatchResult", "solve"]

@@ -1,15 +1,17 @@
-"""Reasons a person understands, blocking rules, and the least extra capacity (diagnosis).
+"""Why each case went where it went, what blocked the rest, and the least extra capacity.
 
-- ``assignment_reasons``: why each case went where it went (本地律师; 二审案件由市法律援助中心
-  指派; 本地社会律师额度已满，跨区调配至桐城市; 同案被告人须由不同律师辩护 …), read from the final
-  loads: a cross-region case names what was missing locally.
-- ``blocking``: for each unassigned case the hard rule that left no room (the yearly cap, or the
-  distinct-defender rule when every lawyer with room already defends a co-defendant).
+- ``assignment_reasons``: a reason code per case, read from the final loads (``REASONS``); a
+  cross-region case names what was missing locally. Co-defendants carry their group size.
+- ``blocking``: for each unassigned case the hard rule that left no room (``BLOCKING``): the
+  yearly cap, the distinct-defender rule when every lawyer with room already defends a
+  co-defendant, or nobody to assign at all.
 - ``diagnose``: the least extra capacity that would place every case — a small lexicographic
   flow on the same model plus unlimited "extra slot" arcs per region and lawyer kind: first no
   case unassigned, then fewest extra slots, then the social-lawyer share, then distance.
 - ``social_capacity``: the fewest extra social-lawyer slots (and where) that would close a
   social-share shortfall with the same number of cases assigned.
+
+Codes only: ``legalaid.report.dispatch`` words them.
 """
 
 from __future__ import annotations
@@ -19,20 +21,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from allocation.constraints import CODEFENDANT_CITATION, GRASSROOTS_CITATION, social_lawyer_share_min
+from allocation.constraints import grassroots_no_criminal, social_lawyer_share_min
 from allocation.data import KINDS, SOCIAL, Problem
 from allocation.engine import Solved, year_counts
 from allocation.lexflow import LexFlow
 from allocation.model import Extras, build
+from scenarios import law
 
-KIND_LABEL = {"social": "社会律师", "staff": "法援律师", "grassroots": "基层法律服务工作者"}
-RULE_CAP = "年度承办上限"
-RULE_CODEFENDANT = "同案被告人须由不同律师辩护"
-RULE_NOBODY = "无可指派人员"
-
-
-def _share_text(problem: Problem) -> str:
-    return f"{float(problem.rules.social_share):.0%}"
+#: Reason codes of an assigned case. "local": a handler of the administering centre's own
+#: region. Cross-region: what the administering region lacked, for the handler's kind —
+#: "no_social"/"social_full" (a social lawyer), "no_defender"/"no_handler" (nobody of a kind
+#: allowed to take the case), "defenders_full"/"handlers_full" (all of them at the cap),
+#: "kind_full" (this kind at the cap while others have room), "codefendants" (every local
+#: defender with room already defends another member of the group). "pinned": kept as given.
+REASONS = ("local", "pinned", "no_social", "social_full", "no_defender", "no_handler", "defenders_full",
+           "handlers_full", "kind_full", "codefendants")
+#: Blocking-rule codes of an unassigned case.
+BLOCKING = ("cap", "codefendants", "nobody", "other")
 
 
 def final_loads(problem: Problem, lawyer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -52,74 +57,80 @@ def _local_state(problem: Problem, after: np.ndarray) -> tuple[dict, dict]:
     return agg["e"].to_dict(), agg["r"].to_dict()
 
 
-def assignment_reasons(solved: Solved) -> np.ndarray:
-    """One Chinese reason per case (empty for unassigned cases)."""
+def _cross_reason(criminal: bool, centre: str, kind: str, exists: dict, room: dict) -> str:
+    """What the administering region lacked when a case of it went to another region's ``kind``."""
+    allowed = [k for k in KINDS if grassroots_no_criminal(criminal, k)]
+    if kind == "social":
+        return "social_full" if exists.get((centre, kind), False) else "no_social"
+    if not any(exists.get((centre, k), False) for k in allowed):
+        return "no_defender" if criminal else "no_handler"
+    if not any(room.get((centre, k), False) for k in allowed):
+        return "defenders_full" if criminal else "handlers_full"
+    return "kind_full"
+
+
+@dataclass
+class Reasons:
+    """Per case of the problem (input order): ``code`` (``REASONS``, "" when unassigned), ``for_share``
+    (a social lawyer from elsewhere while local handlers had room: the share rule called for it),
+    ``group_size`` (co-defendants in the case's group, 0 when none)."""
+
+    code: np.ndarray
+    for_share: np.ndarray
+    group_size: np.ndarray
+
+
+def assignment_reasons(solved: Solved) -> Reasons:
+    """The reason of every assigned case (see ``REASONS``)."""
     problem, lawyer = solved.problem, solved.lawyer
     cases, lawyers = problem.cases, problem.lawyers
     _, after = final_loads(problem, lawyer)
     exists, room = _local_state(problem, after)
-    social_needed = solved.run.social_needed > 0
-    city = problem.regions[problem.city]
-    out = np.full(len(cases), "", dtype=object)
+    n = len(cases)
+    code = np.full(n, "", dtype=object)
+    for_share = np.zeros(n, dtype=bool)
     assigned = np.flatnonzero(lawyer >= 0)
+    centre = cases["centre"].to_numpy()[assigned]
     lregion = lawyers["region"].to_numpy()[lawyer[assigned]]
     lkind = lawyers["kind"].to_numpy()[lawyer[assigned]]
-    frame = pd.DataFrame({
-        "centre": cases["centre"].to_numpy()[assigned], "lregion": lregion, "lkind": lkind,
-        "criminal": cases["criminal"].to_numpy()[assigned], "second": cases["instance"].to_numpy()[assigned] == "second",
-        "pinned": cases["pinned_lawyer"].to_numpy()[assigned] != "", "group": cases["group"].to_numpy()[assigned],
-    })
-    sizes = cases[cases["group"] != ""].groupby("group").size().to_dict()
+    criminal = cases["criminal"].to_numpy(dtype=bool)[assigned]
+    pinned = cases["pinned_lawyer"].to_numpy()[assigned] != ""
+    memo: dict[tuple, tuple[str, bool]] = {}
+    social_needed = solved.run.social_needed > 0
+    for j, key in enumerate(zip(centre, lregion, lkind, criminal, pinned, strict=True)):
+        if key not in memo:
+            c, lreg, lk, crim, pin = key
+            if pin:
+                memo[key] = ("pinned", False)
+            elif lreg == c:
+                memo[key] = ("local", False)
+            else:
+                local_room = any(room.get((c, k), False) for k in KINDS if grassroots_no_criminal(crim, k))
+                memo[key] = (_cross_reason(crim, c, lk, exists, room), lk == "social" and social_needed and local_room)
+        code[assigned[j]], for_share[assigned[j]] = memo[key]
+    group = cases["group"].to_numpy()
+    sizes = pd.Series(group[group != ""]).value_counts().to_dict()
+    group_size = np.array([sizes.get(g, 0) for g in group], dtype=np.int64)
+    _codefendant_reasons(solved, after, code, for_share)
+    return Reasons(code, for_share, group_size)
+
+
+def _codefendant_reasons(solved: Solved, after: np.ndarray, code: np.ndarray, for_share: np.ndarray) -> None:
+    """A co-defendant sent away while every local defender with room defends another member: "codefendants"."""
+    problem, lawyer = solved.problem, solved.lawyer
+    cases, lawyers = problem.cases, problem.lawyers
     defends = _group_defenders(problem, lawyer)
     elig = lawyers["eligible"].to_numpy(dtype=bool) & (after < problem.rules.cap)
     lawyer_region = lawyers["region"].to_numpy()
-    lawyer_kind = lawyers["kind"].to_numpy()
-    key_cols = ["centre", "lregion", "lkind", "criminal", "second", "pinned"]
-    reasons = {}
-    for key in frame[key_cols].drop_duplicates().itertuples(index=False):
-        centre, lreg, lk, criminal, second, pinned = key
-        if pinned:
-            reasons[tuple(key)] = "保留已有指派"
+    defender = grassroots_no_criminal(True, lawyers["kind"].to_numpy())
+    group, centre = cases["group"].to_numpy(), cases["centre"].to_numpy()
+    moved = np.flatnonzero((group != "") & (lawyer >= 0) & (cases["pinned_lawyer"].to_numpy() == ""))
+    for i in moved:
+        if lawyer_region[lawyer[i]] == centre[i]:
             continue
-        parts = ["二审案件由市法律援助中心指派"] if second else []
-        here = "市本级" if centre == city else "本地"
-        label = KIND_LABEL[lk]
-        if lreg == centre:
-            parts.append(f"{here}{'基层法律服务工作者' if lk == 'grassroots' else '律师'}")
-        else:
-            eligible = [k for k in KINDS if not (criminal and k == "grassroots")]
-            local_room = [k for k in eligible if room.get((centre, k), False)]
-            if lk == "social":
-                why = (f"{here}没有可指派的社会律师" if not exists.get((centre, lk), False)
-                       else f"{here}社会律师额度已满")
-                if social_needed and local_room:
-                    why += f"，为使社会律师办案占比达到{_share_text(problem)}"
-            elif not any(exists.get((centre, k), False) for k in eligible):
-                why = f"{here}没有可担任刑事辩护人的律师" if criminal else f"{here}没有可指派的承办人员"
-            elif not local_room:
-                why = f"{here}可{'担任刑事辩护人' if criminal else '承办'}的律师额度已满"
-            else:
-                why = f"{here}{label}额度已满"
-            parts.append(f"{why}，跨区调配至{problem.region_name(lreg)}")
-        reasons[tuple(key)] = "；".join(parts)
-    keys = list(frame[key_cols].itertuples(index=False, name=None))
-    text = np.array([reasons[k] for k in keys], dtype=object)
-    # co-defendants: name the rule, and when they left the region for it, say so
-    grouped = np.flatnonzero((frame["group"] != "").to_numpy() & ~frame["pinned"].to_numpy())
-    for j in grouped:
-        g = frame["group"].iat[j]
-        centre = frame["centre"].iat[j]
-        suffix = f"同案被告人须由不同律师辩护（本案{sizes[g]}名被告人）"
-        if frame["lregion"].iat[j] != centre:
-            local = np.flatnonzero(elig & (lawyer_region == centre) & (lawyer_kind != "grassroots"))
-            if len(local) and all(q in defends.get(g, set()) for q in local):
-                where = "市本级" if centre == city else "本地"
-                text[j] = (("二审案件由市法律援助中心指派；" if frame["second"].iat[j] else "")
-                           + f"{where}尚有余量的律师均已为本案其他被告人辩护，跨区调配至"
-                           + problem.region_name(frame["lregion"].iat[j]))
-        text[j] = f"{text[j]}；{suffix}"
-    out[assigned] = text
-    return out
+        local = np.flatnonzero(elig & (lawyer_region == centre[i]) & defender)
+        if len(local) and all(q in defends.get(group[i], set()) for q in local):
+            code[i], for_share[i] = "codefendants", False
 
 
 def _group_defenders(problem: Problem, lawyer: np.ndarray) -> dict[str, set[int]]:
@@ -132,7 +143,8 @@ def _group_defenders(problem: Problem, lawyer: np.ndarray) -> dict[str, set[int]
 
 
 def blocking(solved: Solved) -> pd.DataFrame:
-    """For each unassigned case: rule, citation and explanation (columns rule, citation, reason).
+    """For each unassigned case: ``rule`` (``BLOCKING``), ``citation``, ``candidates`` (defenders with
+    room, for "codefendants") and ``grassroots_room`` (grassroots workers have room but may not defend).
 
     At the optimum an unassigned case has no eligible lawyer with room left anywhere in the city
     (else level 1 would have placed it), except a co-defendant whose lawyers with room all
@@ -145,32 +157,26 @@ def blocking(solved: Solved) -> pd.DataFrame:
     kind = lawyers["kind"].to_numpy()
     available = lawyers["available"].to_numpy(dtype=bool)
     room = lawyers["eligible"].to_numpy(dtype=bool) & (after < rules.cap)
-    crim_room = np.flatnonzero(room & (kind != "grassroots"))
-    grass_room = bool((room & (kind == "grassroots")).any())
+    defender = grassroots_no_criminal(True, kind)
+    crim_room = np.flatnonzero(room & defender)
+    grass_room = bool((room & ~defender).any())
     defends = _group_defenders(problem, lawyer)
-    texts = {}
+    per_kind = {}
     for criminal in (True, False):
-        suitable = available & (kind != "grassroots") if criminal else available
+        suitable = available & defender if criminal else available
         if (criminal and len(crim_room)) or (not criminal and room.any()):
-            texts[criminal] = ("其他", "", "按规则应可指派却未指派（请报告此问题）")
+            per_kind[criminal] = ("other", "")
         elif not suitable.any():
-            who = "可担任刑事辩护人的律师" if criminal else "律师或基层法律服务工作者"
-            texts[criminal] = (RULE_NOBODY, "", f"全市没有可指派的{who}（律师表中没有，或均标为不可指派）")
-        elif criminal:
-            text = f"全市可担任刑事辩护人的律师均已达到年度承办上限{rules.cap}件"
-            if grass_room:
-                text += f"；基层法律服务工作者尚有余量，但不得担任刑事辩护人（{GRASSROOTS_CITATION}）"
-            texts[criminal] = (RULE_CAP, rules.cap_citation, text)
+            per_kind[criminal] = ("nobody", "")
         else:
-            texts[criminal] = (RULE_CAP, rules.cap_citation, f"全市律师及基层法律服务工作者均已达到年度承办上限{rules.cap}件")
+            per_kind[criminal] = ("cap", rules.cap_citation)
     criminal = cases["criminal"].to_numpy(dtype=bool)[idx]
-    rows = [texts[bool(c)] for c in criminal]
+    rows = [(*per_kind[bool(c)], 0, bool(c) and grass_room) for c in criminal]
     group = cases["group"].to_numpy()[idx]
     for j in np.flatnonzero(criminal & (group != "")):
         if len(crim_room) and all(q in defends.get(group[j], set()) for q in crim_room):
-            rows[j] = (RULE_CODEFENDANT, CODEFENDANT_CITATION,
-                       f"全市尚有余量的可担任刑事辩护人的律师共{len(crim_room)}名，均已为本案其他被告人辩护")
-    return pd.DataFrame(rows, columns=["rule", "citation", "reason"], index=idx)
+            rows[j] = ("codefendants", law.CODEFENDANTS, len(crim_room), False)
+    return pd.DataFrame(rows, columns=["rule", "citation", "candidates", "grassroots_room"], index=idx)
 
 
 @dataclass

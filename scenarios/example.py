@@ -18,13 +18,12 @@ import datetime as dt
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from scenarios.plans import Plan
-from scenarios.schema import CASE_KINDS, INSTANCES, LAWYER_KINDS, chinese_headers, columns
+from scenarios.schema import columns
 
 _FIRM_WORDS = ("正道", "皖江", "天柱", "振风", "明诚", "同创", "华信", "长风", "正和", "律邦", "弘法", "徽商")
 
@@ -230,47 +229,3 @@ def _funds(plan, month, a, rng) -> pd.DataFrame:
         subsidy = round(spent * rng.uniform(0.62, 0.86), -2)
         rows.append([rid, float(upper), float(local), float(target), float(arrived), float(spent), float(subsidy)])
     return pd.DataFrame(rows, columns=columns("funds"))
-
-
-# --- writing ---------------------------------------------------------------------------------
-#: File stems of the four tables (English names; the readers also accept 案件/律师/进度/经费).
-FILE_STEMS = {"cases": "cases", "lawyers": "lawyers", "progress": "progress", "funds": "funds"}
-
-
-def to_user_table(table: str, frame: pd.DataFrame, plan: Plan) -> pd.DataFrame:
-    """A canonical table as a user writes it: Chinese headers, Chinese names and values."""
-    out = frame.copy()
-    if "region" in out:
-        out["region"] = out["region"].map(lambda rid: plan.region(rid).name)
-    if table == "cases":
-        out["kind"] = out["kind"].map(CASE_KINDS)
-        out["instance"] = out["instance"].map(INSTANCES)
-        out["litigation"] = out["litigation"].map({True: "是", False: "否"})
-        out["received"] = out["received"].dt.strftime("%Y-%m-%d").fillna("")
-    elif table == "lawyers":
-        out["kind"] = out["kind"].map(LAWYER_KINDS)
-        out["available"] = out["available"].map({True: "是", False: "否"})
-    elif table == "funds":
-        for col in columns("funds")[1:]:
-            out[col] = out[col].map(lambda v: "" if pd.isna(v) else f"{v:.0f}" if float(v).is_integer() else f"{v}")
-    return out.rename(columns=chinese_headers(table))
-
-
-def write_example(data: ExampleData, out_dir: str | Path, fmt: str = "csv") -> dict[str, Path]:
-    """Write the four tables (Chinese headers) as CSV (utf-8-sig) or .xlsx; return the paths."""
-    from scenarios.output import Sheet, write_csv, write_xlsx
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for table, stem in FILE_STEMS.items():
-        frame = to_user_table(table, getattr(data, table), data.plan)
-        path = out / f"{stem}.{fmt}"
-        if fmt == "csv":
-            write_csv(frame, path)
-        elif fmt == "xlsx":
-            write_xlsx(path, [Sheet(stem, frame)])  # text stays text (no formulas from data)
-        else:
-            raise ValueError("fmt must be csv or xlsx")
-        paths[table] = path
-    return paths

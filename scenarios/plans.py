@@ -169,6 +169,15 @@ class Plan:
         """The number of rule ``name`` in force on ``on``; PlanError if not in force."""
         return self.rules.value(name, on or self.default_date)
 
+    def rules_in_force(self, names: tuple[str, ...], on: dt.date | None = None) -> dict[str, RuleValue]:
+        """The rules ``names`` in force on ``on``; one PlanError naming every rule that is not."""
+        on = on or self.default_date
+        found = {name: self.rule(name, on) for name in names}
+        missing = [name for name, rule in found.items() if rule is None]
+        if missing:
+            raise PlanError(f"计划“{self.id}”在{on.isoformat()}没有生效的规则：{'、'.join(missing)}")
+        return found
+
     def distance_km(self, a: str, b: str) -> float:
         """Great-circle distance (km) between two regions' approximate county seats."""
         ra, rb = self.region(a), self.region(b)

@@ -18,6 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scenarios.vocab import CASE_KINDS, INSTANCES, LAWYER_KINDS
+
+__all__ = ["CASE_KINDS", "INSTANCES", "LAWYER_KINDS", "TABLES", "TABLE_LABELS", "Column", "chinese_headers", "columns"]
+
 
 @dataclass(frozen=True)
 class Column:
@@ -44,9 +48,6 @@ class Column:
 YES = ("yes", "y", "true", "1", "是", "有", "√")
 NO = ("no", "n", "false", "0", "否", "无", "×")
 
-CASE_KINDS = {"criminal": "刑事", "civil": "民事", "administrative": "行政"}
-INSTANCES = {"first": "一审", "second": "二审"}
-LAWYER_KINDS = {"social": "社会律师", "staff": "法援律师", "grassroots": "基层法律服务工作者"}
 
 _REGION_ALIASES = ("region", "county", "地区", "县区", "县（市、区）", "所属地区", "法律援助机构", "管辖地区")
 

@@ -18,6 +18,7 @@ from scenarios.plans import Plan
 from scenarios.readers import read_raw
 from scenarios.schema import TABLES, columns
 from scenarios.validate import KIND_DTYPES, header_score, parse_table, progress_issues
+from scenarios.vocab import Finding, over_cap
 
 __all__ = ["DTYPES", "InputTables", "coerce", "lawyer_findings", "load_inputs", "progress_issues", "read_table"]
 
@@ -60,8 +61,8 @@ def _order(issue: InputIssue) -> tuple:
     return (issue.file, issue.row is not None, issue.row or 0)
 
 
-def lawyer_findings(lawyers: pd.DataFrame, plan: Plan) -> list[str]:
-    """One Chinese sentence per lawyer already above the yearly cap (件/年, 安庆2023 §6(2)).
+def lawyer_findings(lawyers: pd.DataFrame, plan: Plan) -> list[Finding]:
+    """One finding ("lawyer_over_cap") per lawyer already above the yearly cap (件/年, 安庆2023 §6(2)).
 
     Not an input error: accountability at the yearly assessment, and no new cases for them.
     Names ids only, never personal names.
@@ -69,13 +70,10 @@ def lawyer_findings(lawyers: pd.DataFrame, plan: Plan) -> list[str]:
     rule = plan.rule("lawyer_yearly_cap")
     if rule is None:
         return []
-    over = lawyers[lawyers["handled_this_year"] > rule.value]
-    findings = []
-    for lawyer_id, kind, handled in over[["lawyer_id", "kind", "handled_this_year"]].itertuples(index=False):
-        who = "基层法律服务工作者" if kind == "grassroots" else "律师"
-        findings.append(f"{who} {lawyer_id} 本年已办 {handled} 件，超过年度上限 {rule.value:g} 件（{rule.citation}），"
-                        "年度考核时应予问责；本次不再指派新案件。")
-    return findings
+    over = lawyers[over_cap(lawyers["handled_this_year"].to_numpy(), rule.value)]
+    return [Finding("lawyer_over_cap", (str(lawyer_id),), {"kind": kind, "handled": int(handled), "cap": rule.value,
+                                                           "citation": rule.citation})
+            for lawyer_id, kind, handled in over[["lawyer_id", "kind", "handled_this_year"]].itertuples(index=False)]
 
 
 @dataclass
@@ -86,7 +84,7 @@ class InputTables:
     ----------
     plan : the plan the tables were checked against.
     cases, lawyers, progress, funds : canonical frames, or None when not given.
-    findings : Chinese sentences that are not errors (e.g. lawyers over the yearly cap).
+    findings : facts that are not errors (e.g. lawyers over the yearly cap).
     sources : table name -> file it was read from.
     """
 
@@ -95,7 +93,7 @@ class InputTables:
     lawyers: pd.DataFrame | None = None
     progress: pd.DataFrame | None = None
     funds: pd.DataFrame | None = None
-    findings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
 
 

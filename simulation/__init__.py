@@ -8,10 +8,10 @@ vectorised projection beside it (``simulation.closed_form``) and city-centre dis
     from simulation import project
     result = project(plan, progress, lawyers, runs=1000, seed=0, policies="all", workers=2)
     result.summary          # per region and city: year-end approvals, P(target), closure ratio …
-    result.write("out/project")
+
+``legalaid.report.projection`` words, draws and writes the result.
 """
 
-from simulation.charts import render_charts
 from simulation.closed_form import closed_form, vectorised
 from simulation.model import Replication, simulate
 from simulation.montecarlo import Samples, run_monte_carlo
@@ -30,7 +30,6 @@ __all__ = [
     "build_start",
     "closed_form",
     "project",
-    "render_charts",
     "run_monte_carlo",
     "simulate",
     "vectorised",

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Policies in report order, with the Chinese names users read.
-POLICIES = {
-    "none": "各自办理（不调配）",
-    "overflow": "就近调派（超出承办能力时）",
-    "rebalance": "全市一盘棋（按序时进度调配案源）",
-}
+from scenarios.vocab import may_defend
+
+#: Policies in report order.
+POLICIES = ("none", "overflow", "rebalance")
 
 
 def parse_policies(text: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -116,5 +114,9 @@ def assign(backlog: list, rooms: list, kind_pools: tuple) -> list:
     return started
 
 
-#: Pools each kind may use, in order (0 = lawyers, 1 = grassroots workers).
-KIND_POOLS = ((0,), (1, 0), (1, 0))
+#: The handler pools: 0 = lawyers (social and staff), 1 = grassroots workers.
+POOL_KINDS = ("social", "grassroots")
+#: Pools each case kind (criminal, civil, administrative) may use, grassroots workers first where they
+#: may take the case (keeping lawyers' room for criminal cases); a criminal case needs a defender.
+KIND_POOLS = tuple(tuple(p for p in (1, 0) if may_defend(POOL_KINDS[p], kind == "criminal"))
+                   for kind in ("criminal", "civil", "administrative"))

@@ -32,14 +32,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from scenarios.errors import InputError, InputIssue
+from scenarios.frames import check_progress
 from scenarios.plans import Plan
-from scenarios.validate import progress_issues
+from scenarios.vocab import Finding, headroom, may_defend
 from simulation.params import KINDS, SimulationParams
-
-#: Name used for the progress table in messages.
-PROGRESS_LABEL = "月度进度表"
-LAWYERS_LABEL = "律师表"
 
 
 @dataclass(frozen=True)
@@ -70,7 +66,7 @@ class StartState:
     neighbours : per region, the other regions by increasing distance (plan.distance_km).
     rebalance_ok : regions taking part in rebalancing (counties and districts by default).
     params : the parameters used.
-    notes : what was assumed or adjusted while building the state (Chinese), for the report.
+    notes : what was assumed or adjusted while building the state (findings), for the report.
     """
 
     region_ids: tuple[str, ...]
@@ -101,7 +97,7 @@ class StartState:
     neighbours: tuple[tuple[int, ...], ...]
     rebalance_ok: np.ndarray
     params: SimulationParams
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[Finding, ...] = field(default=())
 
     @property
     def n_regions(self) -> int:
@@ -140,51 +136,6 @@ def month_edges(year: int) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(days)]).astype(float)
 
 
-def check_progress(plan: Plan, progress: pd.DataFrame, month: int | None) -> int:
-    """Check a canonical progress table against the plan; return the as-of month.
-
-    Files are validated in full by the domain layer (``scenarios.tables.read_table``); this
-    guards callers who pass DataFrames directly: known regions, counts not negative, and the
-    domain layer's own consistency checks (``scenarios.validate.progress_issues``: months from 1
-    without gaps or repeats, closures to date not above approvals to date, no month after
-    ``month``), plus every plan region reported up to ``month``.
-    """
-    issues: list[str] = []
-    need = {"region", "month", "approved", "closed"}
-    if not need <= set(progress.columns):
-        raise InputError([InputIssue(PROGRESS_LABEL, None, None, None,
-                                     f"缺少列：{'、'.join(sorted(need - set(progress.columns)))}")])
-    frame = progress.reset_index(drop=True)
-    unknown = sorted(set(frame["region"]) - set(plan.region_ids))
-    if unknown:
-        issues.append(f"地区 {unknown} 不在计划 {plan.id} 中（可用：{plan.region_choices()}）")
-    months = pd.to_numeric(frame["month"], errors="coerce")
-    if months.isna().any() or (months % 1 != 0).any() or not months.between(1, 12).all():
-        issues.append("月份应为1至12的整数")
-    for col, label in (("approved", "审批数"), ("closed", "结案数")):
-        values = pd.to_numeric(frame[col], errors="coerce")
-        if values.isna().any() or (values < 0).any() or (values % 1 != 0).any():
-            issues.append(f"{label}应为非负整数")
-    if issues:
-        raise InputError([InputIssue(PROGRESS_LABEL, None, None, None, i) for i in issues])
-    last = int(months.max()) if len(frame) else 0
-    if month is None:
-        month = last
-    if not 0 <= month <= 12:
-        raise InputError([InputIssue(PROGRESS_LABEL, None, None, None, f"截至月份应在0至12之间，实为 {month}")])
-    domain = progress_issues(frame.assign(month=months.astype(int)), plan, as_of_month=month, file=PROGRESS_LABEL)
-    for rid in plan.region_ids:
-        got = set(months[frame["region"] == rid].astype(int))
-        missing = [m for m in range(1, month + 1) if m not in got]
-        if missing and not got:
-            issues.append(f"{plan.region(rid).name}没有任何月份的数据（应填报1至{month}月）")
-        elif missing and max(got) < month:
-            issues.append(f"{plan.region(rid).name}只填报到{max(got)}月，缺少{'、'.join(f'{m}月' for m in missing if m > max(got))}的数据")
-    if domain or issues:
-        raise InputError(domain + [InputIssue(PROGRESS_LABEL, None, None, None, i) for i in issues])
-    return month
-
-
 def handler_capacity(plan: Plan, lawyers: pd.DataFrame | None) -> np.ndarray:
     """Room under the yearly cap per region (件), columns lawyer pool / grassroots pool.
 
@@ -199,8 +150,8 @@ def handler_capacity(plan: Plan, lawyers: pd.DataFrame | None) -> np.ndarray:
     frame = lawyers
     if "available" in frame:
         frame = frame[frame["available"].astype(bool)]
-    room = np.maximum(0.0, cap - frame["handled_this_year"].astype(float))
-    pool = np.where(frame["kind"] == "grassroots", 1, 0)
+    room = headroom(frame["handled_this_year"].astype(float).to_numpy(), cap).astype(float)
+    pool = np.where(may_defend(frame["kind"].to_numpy(), True), 0, 1)
     out = np.zeros((len(ids), 2))
     index = {rid: i for i, rid in enumerate(ids)}
     for rid, p, r in zip(frame["region"], pool, room, strict=True):
@@ -236,13 +187,17 @@ def calibrate_durations(params: SimulationParams, approved_day: np.ndarray, clos
     return float(optimize.brentq(lambda x: expected(x) - closed_total, lo, hi, xtol=1e-10)), "fitted"
 
 
+#: Finding codes about the calibration of handling times.
+CALIBRATION = ("durations_uncalibrated", "durations_no_data", "city_factor_bound", "durations_city", "durations_region",
+               "region_factor_bound")
+
+
 def duration_factors(plan: Plan, params: SimulationParams, approved_m: np.ndarray, closed_m: np.ndarray,
-                     month: int, edges: np.ndarray) -> tuple[np.ndarray, float, list[str]]:
-    """Calibration factor per region and for the city (``params.calibrate``), with Chinese notes."""
+                     month: int, edges: np.ndarray) -> tuple[np.ndarray, float, list[Finding]]:
+    """Calibration factor per region and for the city (``params.calibrate``), with findings (``CALIBRATION``)."""
     C = approved_m.shape[0]
     if params.calibrate == "none" or month == 0:
-        why = "未校准办案时长（按参数给定的均值）" if params.calibrate == "none" else "尚无月度数据，办案时长未校准"
-        return np.ones(C), 1.0, [why]
+        return np.ones(C), 1.0, [Finding("durations_uncalibrated" if params.calibrate == "none" else "durations_no_data")]
     days_in = np.diff(edges)
     past = np.searchsorted(edges, np.arange(0, int(edges[month])), side="right") - 1
     as_of = float(edges[month])
@@ -250,10 +205,10 @@ def duration_factors(plan: Plan, params: SimulationParams, approved_m: np.ndarra
     city, status = calibrate_durations(params, approved_m.sum(axis=0)[past] / days_in[past], closed_m.sum(), as_of)
     notes = []
     if status in ("low", "high"):
-        notes.append(f"全市本年结案进度超出模型范围，办案时长按{'下' if status == 'low' else '上'}限系数{city:g}校准")
+        notes.append(Finding("city_factor_bound", (), {"bound": status, "factor": city}))
     factors = np.full(C, city)
     if params.calibrate == "city":
-        notes.insert(0, f"办案时长按全市本年结案进度校准：各类平均时长×{city:.3f}")
+        notes.insert(0, Finding("durations_city", (), {"factor": city}))
         return factors, city, notes
     own, bounded = [], []
     for c in range(C):
@@ -262,11 +217,11 @@ def duration_factors(plan: Plan, params: SimulationParams, approved_m: np.ndarra
                                                      as_of)
             own.append(c)
             if status in ("low", "high"):
-                bounded.append(plan.regions[c].name)
-    notes.insert(0, f"办案时长按各地本年结案进度分别校准：系数{factors.min():.2f}至{factors.max():.2f}"
-                 f"（全市{city:.2f}；本年审批不足{params.calibrate_min_cases}件或无结案的地区用全市系数）")
+                bounded.append(plan.regions[c].id)
+    notes.insert(0, Finding("durations_region", (), {"min": float(factors.min()), "max": float(factors.max()),
+                                                     "city": city, "min_cases": params.calibrate_min_cases}))
     if bounded:
-        notes.append(f"{'、'.join(bounded)}的结案进度超出模型范围，办案时长系数取边界值（{lo:g}或{hi:g}）")
+        notes.append(Finding("region_factor_bound", tuple(bounded), {"low": lo, "high": hi}))
     return factors, city, notes
 
 
@@ -289,13 +244,13 @@ def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None
             closed_m[index[rid], int(m) - 1] += float(c)
     weights = np.asarray(params.seasonality, dtype=float)
     targets = np.array([plan.region(r).target for r in ids], dtype=float)
-    notes: list[str] = []
+    notes: list[Finding] = []
     ytd = approved_m.sum(axis=1)
     w_obs = float(weights[:month].sum())
     if month == 0:
         rate_hat = targets / weights.sum()
         rate_shape, rate_rate = rate_hat.copy(), 0.0
-        notes.append("尚无月度数据：按各地目标的序时进度推算到达率")
+        notes.append(Finding("rates_from_targets"))
     else:
         rate_hat = ytd / w_obs
         use_posterior = params.rate_uncertainty and not params.deterministic
@@ -323,7 +278,7 @@ def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None
         kind_idx, day_idx = np.nonzero(w > 0)
         prob = w[kind_idx, day_idx]
         if open_cases[c] > 0 and prob.sum() <= 0:
-            notes.append(f"{plan.region(ids[c]).name}：在办案件按模型应已全部结案，按当日新案处理")
+            notes.append(Finding("open_cases_unexplained", (ids[c],)))
             kind_idx, day_idx, prob = np.arange(len(KINDS)), np.full(len(KINDS), max(start - 1, 0)), mix.copy()
         prob = prob / prob.sum() if prob.sum() > 0 else prob
         age = float(start) - (day_idx + 0.5)
@@ -334,9 +289,9 @@ def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None
 
     capacity = handler_capacity(plan, lawyers)
     if lawyers is not None:
-        missing = [plan.region(r).name for r in ids if capacity[index[r]].sum() == 0]
+        missing = tuple(r for r in ids if capacity[index[r]].sum() == 0)
         if missing:
-            notes.append(f"律师表中没有可指派且未达上限的承办人：{'、'.join(missing)}")
+            notes.append(Finding("no_capacity", missing))
     neighbours = tuple(tuple(sorted((j for j in range(C) if j != i), key=lambda j, i=i: (plan.distance_km(ids[i], ids[j]), j)))
                        for i in range(C))
     levels = tuple(plan.region(r).level for r in ids)

@@ -1,6 +1,6 @@
 """From replications to answers: per region and city, per policy (English columns; Chinese on write).
 
-For each region (and the city as a whole, id ``TOTAL``): target, year to date, 序时进度
+For each region (and the city as a whole, id ``scenarios.vocab.CITY_TOTAL``): target, year to date, 序时进度
 (m/12 of the target) and the gap, projected year-end approvals (mean, 5%, 95%), probability of
 reaching the target, projected closure ratio and the probability it is ≥ the plan's minimum
 (安庆2023 §6(2)), the median month the target is reached, and per policy the change against
@@ -12,12 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scenarios.vocab import CITY_TOTAL
 from simulation.montecarlo import Samples
 from simulation.policies import POLICIES
 from simulation.start import StartState
 
-#: Id of the whole-city row.
-TOTAL = "TOTAL"
 #: Month number meaning "not reached within the year".
 NEVER = 13
 
@@ -54,8 +53,7 @@ def policy_stats(state: StartState, samples: Samples, closure_min: float) -> pd.
     extra = {f: _with_total(getattr(samples, f)).mean(axis=0) for f in
              ("waiting", "overflow_out", "overflow_in", "moved_out", "moved_in")}
     return pd.DataFrame({
-        "region": [*state.region_ids, TOTAL],
-        "name": [*state.names, "全市合计"],
+        "region": [*state.region_ids, CITY_TOTAL],
         "target": targets,
         "approved_ytd": ytd,
         "closed_ytd": closed_ytd,
@@ -79,7 +77,7 @@ def comparison(stats: dict[str, pd.DataFrame]) -> pd.DataFrame:
     frames = []
     for policy, frame in stats.items():
         f = frame.copy()
-        f.insert(2, "policy", policy)
+        f.insert(1, "policy", policy)
         b = base.loc[f["region"]]
         f["p_reach_change"] = f["p_reach"].to_numpy() - b["p_reach"].to_numpy()
         f["p_closure_ok_change"] = f["p_closure_ok"].to_numpy() - b["p_closure_ok"].to_numpy()
@@ -96,8 +94,7 @@ def comparison(stats: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def monthly(state: StartState, samples: dict[str, Samples]) -> pd.DataFrame:
     """Cumulative approvals and closures by month: actual to date, 序时进度, projection fan per policy."""
     targets = np.append(state.targets, state.targets.sum())
-    names = [*state.names, "全市合计"]
-    ids = [*state.region_ids, TOTAL]
+    ids = [*state.region_ids, CITY_TOTAL]
     m = state.month
     rows = []
     for policy, s in samples.items():
@@ -108,8 +105,8 @@ def monthly(state: StartState, samples: dict[str, Samples]) -> pd.DataFrame:
         for c in range(len(ids)):
             for j in range(12):
                 actual = cum[0, c, j] if j < m else np.nan
-                rows.append((policy, ids[c], names[c], j + 1, actual, (j + 1) / 12 * targets[c],
+                rows.append((policy, ids[c], j + 1, actual, (j + 1) / 12 * targets[c],
                              mean[c, j], q05[c, j], q95[c, j], ccum[0, c, j] if j < m else np.nan, cmean[c, j]))
-    return pd.DataFrame(rows, columns=["policy", "region", "name", "month", "approved_actual", "pace",
+    return pd.DataFrame(rows, columns=["policy", "region", "month", "approved_actual", "pace",
                                        "approved_mean", "approved_q05", "approved_q95", "closed_actual",
                                        "closed_mean"])

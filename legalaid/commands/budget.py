@@ -27,16 +27,17 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from scenarios.budget import check_budget, run_scenario_file
+    from legalaid import api
+    from legalaid.report.budget import describe, write
 
     common = dict(funds=args.funds, month=args.month, schedule=args.schedule, cases=args.cases)
     if args.scenario:
-        result = run_scenario_file(args.scenario, plan=args.plan, sweep_grid=True if args.sweep else None,
-                                   seed=args.seed, **common)
+        result = api.budget_scenarios(args.scenario, plan=args.plan, sweep=True if args.sweep else None,
+                                      seed=args.seed, **common)
     else:
-        result = check_budget(args.plan or "anqing-2023", sweep_grid=args.sweep,
-                              seed=0 if args.seed is None else args.seed, **common)
-    out = result.write(args.out)
-    print(result.describe())
+        result = api.check_budget(args.plan or "anqing-2023", sweep=args.sweep,
+                                  seed=0 if args.seed is None else args.seed, **common)
+    out = write(result, args.out)
+    print(describe(result))
     print(f"结果已写入：{out}")
     return 0 if result.ok else 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from legalaid.cli import add_subcommand
-from legalaid.text import format_table
 
 _TABLES = ("cases", "lawyers", "progress", "funds")
 
@@ -26,55 +25,14 @@ def register(sub) -> None:
 def run(args) -> int:
     import sys
 
-    from scenarios.plans import load_plan
-    from scenarios.tables import load_inputs
+    from legalaid import api
+    from legalaid.report.inputs import check_summary
 
-    plan = load_plan(args.plan)
+    plan = api.load_plan(args.plan)
     files = {t: getattr(args, t) for t in _TABLES if getattr(args, t)}
     if not files:
         print("错误：请至少给出一个要检查的文件（--cases、--lawyers、--progress、--funds）", file=sys.stderr)
         return 2
-    inputs = load_inputs(plan, as_of_month=args.month, **files)
-    print(summary(inputs))
+    inputs = api.read_inputs(plan, month=args.month, **files)
+    print(check_summary(inputs))
     return 0
-
-
-def summary(inputs) -> str:
-    """Chinese summary of validated inputs: rows per file, counts per region, findings."""
-    from scenarios.schema import CASE_KINDS, LAWYER_KINDS, TABLE_LABELS
-
-    plan = inputs.plan
-    lines = [f"检查通过：{plan.title}（{plan.id}）"]
-    for table in _TABLES:
-        frame = getattr(inputs, table)
-        if frame is not None:
-            lines.append(f"  {TABLE_LABELS[table]}：{inputs.sources[table]}，读取 {len(frame)} 行")
-    headers, per_region = ["地区"], {r.id: [r.name] for r in plan.regions}
-
-    def add(names, counts):
-        headers.extend(names)
-        for rid, row in per_region.items():
-            row.extend(counts(rid))
-
-    if inputs.cases is not None:
-        by = inputs.cases.groupby(["region", "kind"]).size()
-        add([f"{v}案件" for v in CASE_KINDS.values()], lambda rid: [int(by.get((rid, k), 0)) for k in CASE_KINDS])
-    if inputs.lawyers is not None:
-        by = inputs.lawyers.groupby(["region", "kind"]).size()
-        add(list(LAWYER_KINDS.values()), lambda rid: [int(by.get((rid, k), 0)) for k in LAWYER_KINDS])
-    if inputs.progress is not None:
-        months = inputs.progress.groupby("region")["month"].agg(["min", "max"])
-        sums = inputs.progress.groupby("region")[["approved", "closed"]].sum()
-        add(["已报月份", "累计审批", "累计结案"], lambda rid: (
-            [f"{months.at[rid, 'min']}-{months.at[rid, 'max']}月", int(sums.at[rid, "approved"]),
-             int(sums.at[rid, "closed"])] if rid in months.index else ["—", 0, 0]))
-    if inputs.funds is not None:
-        n_rows = inputs.funds.groupby("region").size()
-        add(["经费行"], lambda rid: [int(n_rows.get(rid, 0))])
-    rows = list(per_region.values())
-    total = ["合计"] + [sum(col) if all(isinstance(v, int) for v in col) else "" for col in list(zip(*rows, strict=True))[1:]]
-    lines += ["", "各地区统计：", format_table(headers, [*rows, total], right=set(range(1, len(headers))))]
-    if inputs.findings:
-        lines += ["", f"提示（{len(inputs.findings)}条，不属于输入错误）："]
-        lines += [f"  - {f}" for f in inputs.findings]
-    return "\n".join(lines)

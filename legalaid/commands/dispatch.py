@@ -28,47 +28,12 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from allocation import read_distances, read_pinned, solve
-    from scenarios.plans import load_plan
-    from scenarios.tables import load_inputs
+    from legalaid import api
+    from legalaid.report.dispatch_summary import describe, write
 
-    plan = load_plan(args.plan)
-    inputs = load_inputs(plan, cases=args.cases, lawyers=args.lawyers)
-    pinned = read_pinned(args.pinned) if args.pinned else None
-    distances = read_distances(args.distances, plan) if args.distances else None
-    result = solve(plan, inputs.cases, inputs.lawyers, pinned=pinned, distances=distances, seed=args.seed,
-                   labels={"cases": args.cases, "lawyers": args.lawyers})
-    out = result.write(args.out)
+    result = api.dispatch(args.plan, args.cases, args.lawyers, pinned=args.pinned, distances=args.distances,
+                          seed=args.seed)
+    out = write(result, args.out)
     print(describe(result))
     print(f"结果已写入：{out}")
-    s = result.summary
-    return 0 if s["all_assigned"] and s["social_share"]["shortfall_cases"] == 0 else 1
-
-
-def describe(result) -> str:
-    """A few Chinese lines for the terminal: status, counts, share, distance, diagnosis."""
-    s = result.summary
-    c, share = s["cases"], s["social_share"]
-    lines = [f"求解状态：{s['status_text']}（用时 {s['seconds']['total']:.2f} 秒）",
-             f"案件 {c['input']} 件：本次指派 {c['assigned']} 件（跨区调配 {c['cross_region']} 件），"
-             f"保留已有指派 {c['pinned']} 件，未能指派 {c['unassigned']} 件。"]
-    if share["achieved"] is not None:
-        lines.append(f"社会律师办案占比（全年口径）{share['achieved']:.1%}，要求不低于{share['rule']:.0%}"
-                     f"（{share['citation']}）" + (f"，缺口 {share['shortfall_cases']} 件" if share["shortfall_cases"] else ""))
-    close = share.get("capacity_to_close")
-    if close:
-        where = "、".join(f"{result.plan.region(r['region']).name}{r['slots']}件" for r in close["by_region"])
-        lines.append(f"  补足缺口最少需增加社会律师承办名额 {close['extra_social_slots']} 件（{where or '—'}）"
-                     + (f"，本批案件内仍差 {close['remaining_shortfall']} 件" if close["remaining_shortfall"] else ""))
-    lines.append(f"调配总距离 {s['distance']['total_km']:.1f} 公里；最高利用率 "
-                 + (f"{s['balance']['max_utilisation']:.0%}" if s["balance"]["max_utilisation"] is not None else "—"))
-    if s["diagnosis"]:
-        d = s["diagnosis"]
-        rules = "、".join(f"{k}（{v}件）" for k, v in d["binding_rules"].items())
-        lines.append(f"诊断：受阻规则 {rules}；最少需增加承办名额 {d['extra_slots']} 件：")
-        for row in result.diagnosis_zh()["说明"]:
-            if not row.startswith("受阻规则"):
-                lines.append(f"  - {row}")
-    for text in result.findings:
-        lines.append(f"提示：{text}")
-    return "\n".join(lines)
+    return 0 if result.ok else 1

@@ -19,11 +19,12 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from scenarios.example import generate_example, write_example
-    from scenarios.output import staged_dir
-    from scenarios.plans import load_plan
+    from legalaid import api
+    from legalaid.report.inputs import write_example
+    from legalaid.report.writers import staged_dir
+    from scenarios.example import generate_example
 
-    plan = load_plan(args.plan)
+    plan = api.load_plan(args.plan)
     data = generate_example(plan, month=args.month, seed=args.seed)
     with staged_dir(args.out) as tmp:
         write_example(data, tmp, fmt=args.format)

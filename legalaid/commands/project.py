@@ -38,10 +38,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from legalaid.text import format_table
-    from scenarios.plans import load_plan
-    from scenarios.tables import load_inputs
-    from simulation import SimulationParams, project
+    from legalaid import api
+    from legalaid.report.projection import describe, write
+    from simulation import SimulationParams
     from simulation.montecarlo import default_workers
 
     if args.runs < 1:
@@ -50,15 +49,15 @@ def run(args) -> int:
     if args.workers is not None and args.workers < 1:
         print("错误：--workers 应为正整数", file=sys.stderr)
         return 2
-    plan = load_plan(args.plan)
-    inputs = load_inputs(plan, progress=args.progress, lawyers=args.lawyers, as_of_month=args.month)
+    plan = api.load_plan(args.plan)
+    inputs = api.read_inputs(plan, progress=args.progress, lawyers=args.lawyers, month=args.month)
     params = SimulationParams.from_toml(args.params) if args.params else SimulationParams.default()
     runs = args.runs
     if args.deterministic:
         params, runs = params.with_(deterministic=True), 1
     workers = args.workers or default_workers()
     try:
-        result = project(plan, inputs.progress, inputs.lawyers, runs=runs, seed=args.seed, month=args.month,
+        result = api.project(plan, inputs.progress, inputs.lawyers, runs=runs, seed=args.seed, month=args.month,
                          policies=args.policy, workers=workers, scheduler=args.scheduler, params=params,
                          show_progress=True)
     except OSError as exc:
@@ -66,8 +65,8 @@ def run(args) -> int:
             print(f"错误：无法连接 Dask 调度器 {args.scheduler}（{exc}）", file=sys.stderr)
             return 2
         raise
-    out = result.write(args.out, charts=not args.no_charts)
-    print(describe(result, format_table))
+    out = write(result, args.out, charts=not args.no_charts)
+    print(describe(result))
     if inputs.findings:
         print(f"提示：律师表有{len(inputs.findings)}名承办人已超过年度办案上限，不再计入剩余承办能力"
               "（详见 legalaid check）。")
@@ -75,33 +74,3 @@ def run(args) -> int:
     print(f"模拟 {result.runs} 次 × {len(result.policies)} 种策略，用时 {result.seconds:.1f} 秒（{where}）。")
     print(f"结果已写入：{out}")
     return 0
-
-
-def describe(result, format_table) -> str:
-    """The projection as Chinese text for the terminal."""
-    s = result.summary
-    m = result.month
-    head = ["地区", "目标", f"截至{m}月", "较序时进度", "年末预测（5%-95%）", "完成概率", "预计结案率",
-            f"结案率≥{result.closure_min:.0%}概率"]
-    rows = [[r.name, f"{r.target:.0f}", f"{r.approved_ytd:.0f}", f"{r.pace_gap:+.0f}",
-             f"{r.approved_mean:.0f}（{r.approved_q05:.0f}-{r.approved_q95:.0f}）", f"{r.p_reach:.0%}",
-             f"{r.closure_ratio_mean:.1%}", f"{r.p_closure_ok:.0%}"] for r in s.itertuples()]
-    title = f"{result.plan.city}法律援助进度预测（截至{m}月，{result.runs}次模拟）"
-    lines = [title, format_table(head, rows, right={1, 2, 3, 4, 5, 6, 7})]
-    if len(result.policies) > 1:
-        from simulation import POLICIES
-
-        comp = result.comparison
-        names = list(s["name"])
-        head = ["地区", *[POLICIES[p] for p in result.policies]]
-        rows = []
-        for region, name in zip(s["region"], names, strict=True):
-            part = comp[comp["region"] == region].set_index("policy")
-            rows.append([name, *[f"{part.loc[p, 'p_reach']:.0%}" + (f"（{part.loc[p, 'p_reach_change']:+.0%}）"
-                                                                     if p != result.policies[0] else "")
-                                 for p in result.policies]])
-        lines += ["", "完成目标概率（括号内为较“不调配”的变化）", format_table(head, rows, right=set(range(1, len(head))))]
-    lagging = [result.plan.region(r).name for r in result.lagging]
-    if lagging:
-        lines += ["", f"落后序时进度的地区：{'、'.join(lagging)}"]
-    return "\n".join(lines)

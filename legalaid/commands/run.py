@@ -9,14 +9,8 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 from legalaid.cli import add_subcommand
-
-#: Accepted file stems per table in a --data folder.
-STEMS = {"cases": ("cases", "案件"), "lawyers": ("lawyers", "律师"), "progress": ("progress", "进度", "月度进度"),
-         "funds": ("funds", "经费")}
-EXTENSIONS = (".csv", ".xlsx", ".xls")
 
 
 def register(sub) -> None:
@@ -34,59 +28,35 @@ def register(sub) -> None:
     parser.set_defaults(handler=run)
 
 
-def find_files(folder: str | Path) -> dict[str, Path]:
-    """The four table files in ``folder``; InputError naming what is missing."""
-    from scenarios.errors import InputError, InputIssue
-
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise InputError([InputIssue(str(folder), None, None, None, "不是一个目录（--data 应给出数据所在的文件夹）")])
-    found, issues = {}, []
-    for table, stems in STEMS.items():
-        hits = [folder / f"{stem}{ext}" for stem in stems for ext in EXTENSIONS if (folder / f"{stem}{ext}").is_file()]
-        if len(hits) == 1:
-            found[table] = hits[0]
-        else:
-            names = "、".join(f"{s}{e}" for s in stems for e in (".csv", ".xlsx"))
-            problem = "找不到" if not hits else f"有多个文件（{'、'.join(h.name for h in hits)}），只能保留一个："
-            issues.append(InputIssue(str(folder), None, None, None, f"{problem}{names} 之一"))
-    if issues:
-        raise InputError(issues)
-    return found
-
-
 def run(args) -> int:
-    from legalaid.brief.build import build_brief, write_brief
-    from scenarios.plans import load_plan
-    from scenarios.tables import InputTables, load_inputs
+    from legalaid import api
+    from legalaid.report.brief.attention import concerns
+    from legalaid.report.brief.sheets import key_figures
+    from legalaid.report.brief.write import write_brief
+    from legalaid.report.dispatch import headline
+    from legalaid.report.findings import finding_texts
 
     started = time.perf_counter()
-    plan = load_plan(args.plan)
-    tty = sys.stderr.isatty()
+    plan = api.load_plan(args.plan)
     if args.data:
-        inputs = load_inputs(plan, **find_files(args.data), as_of_month=args.month)
+        inputs = api.read_inputs(plan, folder=args.data, month=args.month)
         source = f"用户数据目录 {args.data}"
     else:
-        from scenarios.example import generate_example
-        from scenarios.tables import lawyer_findings
-
-        data = generate_example(plan, month=args.month, seed=args.seed)
-        inputs = InputTables(plan=plan, cases=data.cases, lawyers=data.lawyers, progress=data.progress,
-                             funds=data.funds, findings=lawyer_findings(data.lawyers, plan), sources={})
+        inputs = api.example_inputs(plan, month=args.month, seed=args.seed)
         source = f"内置示例数据（legalaid example --plan {plan.id} --month {args.month} --seed {args.seed}，非真实数据）"
         print(f"未给出 --data：使用{plan.city}内置示例数据（截至{args.month}月，种子 {args.seed}），非真实数据。")
-    for finding in inputs.findings:
+    for finding in finding_texts(inputs.findings):
         print(f"提示：{finding}")
-    brief = build_brief(plan, inputs, args.month, seed=args.seed, runs=args.runs, workers=args.workers,
-                        source=source, show_progress=tty)
+    brief = api.brief(plan, inputs, args.month, seed=args.seed, runs=args.runs, workers=args.workers, source=source,
+                      show_progress=sys.stderr.isatty())
     out = write_brief(brief, args.out)
-    k = brief.key_figures()
-    d = brief.dispatch.headline()
+    k = key_figures(brief)
+    d = headline(brief.dispatch)
     print(f"{plan.city}{plan.year}年{args.month}月通报已生成：{out}/")
     print(f"  累计审批 {k['approved']:,} 件，序时完成率 {k['pace']:.0%}；预测完成全年目标概率 {k['p_reach']:.0%}")
     print(f"  信号灯：绿 {k['green']}，黄 {k['amber']}，红 {k['red']}；调配 {d['assigned']:,}/{d['cases']:,} 件"
           f"（跨区 {d['cross_region']}，未指派 {d['unassigned']}，{d['status']}）")
-    for i, c in enumerate(brief.concerns(), start=1):
+    for i, c in enumerate(concerns(brief), start=1):
         print(f"  关注{i}：{c.name}——{c.reasons[0]}")
     print(f"  用时 {time.perf_counter() - started:.1f} 秒（调配 {brief.seconds['dispatch']:.1f}，"
           f"预测 {brief.seconds['projection']:.1f}，经费 {brief.seconds['budget']:.1f}）")

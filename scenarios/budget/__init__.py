@@ -1,19 +1,20 @@
 """Budget scenarios: test the funding rules, find the least compliant budget, sweep and risk.
 
-Public API::
+Pure functions over a ``Plan`` and DataFrames::
 
-    from scenarios.budget import check_budget, run_scenario_file, Scenario, Overrides, SweepGrid
-    result = check_budget("anqing-2023", funds=None, month=6)   # None → seeded example data
-    result.verdicts / result.summary / result.least_budget / result.write("out/budget")
+    from scenarios.budget import check_budget, load_schedule, Scenario, Overrides, SweepGrid
+    result = check_budget(plan, funds, schedule=load_schedule(), month=6)
+    result.checks / result.least / result.sweep / result.risk
 
 Modules: ``rules`` (one function per funding rule), ``evaluate`` (funds table → budgets →
 verdicts), ``scenario`` (TOML scenario files, documented there), ``sweep`` (vectorised grids),
 ``least`` (least compliant local budget), ``risk`` (subsidy over-run risk from projected
-cases), ``schedule`` (editable subsidy schedule; the bundled one is an EXAMPLE), ``charts``.
-This package imports no engine.
+cases), ``schedule`` (editable subsidy schedule; the bundled one is an EXAMPLE), ``check``
+(all of it at once). This package imports no engine and no writer: ``legalaid.report.budget``
+words and writes the result.
 """
 
-from scenarios.budget.check import BudgetResult, check_budget, run_scenario_file
+from scenarios.budget.check import BudgetResult, check_budget
 from scenarios.budget.evaluate import budgets_from_funds, city_total, evaluate
 from scenarios.budget.least import least_local_budget
 from scenarios.budget.risk import funds_for_level, samples_by_region, subsidy_risk
@@ -51,7 +52,6 @@ __all__ = [
     "least_local_budget",
     "load_scenario_file",
     "load_schedule",
-    "run_scenario_file",
     "samples_by_region",
     "subsidy_risk",
     "sweep",

@@ -2,7 +2,7 @@
 
 ``budgets_from_funds`` applies a scenario's overrides to the canonical funds table (see
 ``scenarios.schema``); ``evaluate`` runs the rule functions of ``scenarios.budget.rules`` for
-each region and for the city total (全市合计, the sum of the regions in the table).
+each region and for the city total (``CITY_TOTAL``, the sum of the regions in the table).
 """
 
 from __future__ import annotations
@@ -18,13 +18,11 @@ from scenarios.budget.scenario import Overrides
 from scenarios.budget.schedule import SubsidySchedule
 from scenarios.errors import InputError, InputIssue
 from scenarios.plans import Plan
-
-#: Region id and name of the city total row.
-TOTAL_ID, TOTAL_NAME = "全市合计", "全市合计"
+from scenarios.vocab import CITY_TOTAL
 
 #: Columns of the long checks table (English, one row per region and rule).
-CHECK_COLUMNS = ["region", "name", "rule", "label", "status", "passed", "required", "actual", "shortfall",
-                 "basis", "reference", "pace"]
+CHECK_COLUMNS = ["region", "rule", "status", "passed", "required", "actual", "shortfall", "value", "base", "basis",
+                 "month", "reference", "pace"]
 
 
 def validate_funds(plan: Plan, funds: pd.DataFrame, source: str = "经费表") -> pd.DataFrame:
@@ -96,20 +94,20 @@ def budgets_from_funds(plan: Plan, funds: pd.DataFrame, *, schedule: SubsidySche
             cases = cases * (1 + ro.cases)
         mean, _ = schedule.per_case(None if mixes is None else mixes.get(rid))
         out.append(CountyBudget(
-            region=rid, name=plan.region(rid).name, upper=float(upper), local=float(local), cases=float(cases),
+            region=rid, upper=float(upper), local=float(local), cases=float(cases),
             arrived=float(row.arrived), spent=float(row.spent), subsidy_spent=float(row.subsidy_spent),
             subsidy_per_case=mean * (1 + o.subsidy)))
     return out
 
 
 def city_total(budgets: list[CountyBudget]) -> CountyBudget:
-    """The city total (全市合计): sums of the regions; an execution figure is NaN if any region lacks it."""
+    """The city total (``CITY_TOTAL``): sums of the regions; an execution figure is NaN if any region lacks it."""
     def total(attr: str) -> float:
         return float(sum(getattr(b, attr) for b in budgets))
 
     cases = total("cases")
     due = float(sum(b.subsidy_per_case * b.cases for b in budgets))
-    return CountyBudget(region=TOTAL_ID, name=TOTAL_NAME, upper=total("upper"), local=total("local"), cases=cases,
+    return CountyBudget(region=CITY_TOTAL, upper=total("upper"), local=total("local"), cases=cases,
                         arrived=total("arrived"), spent=total("spent"), subsidy_spent=total("subsidy_spent"),
                         subsidy_per_case=due / cases if cases else math.nan)
 
@@ -117,14 +115,15 @@ def city_total(budgets: list[CountyBudget]) -> CountyBudget:
 def evaluate(plan: Plan, budgets: list[CountyBudget], *, month: int = 12, schedule: SubsidySchedule,
              on: dt.date | None = None, with_total: bool = True) -> list[RuleCheck]:
     """Every funding rule for every region, then for the city total."""
-    reference = schedule.reference + ("（示例）" if schedule.example and "示例" not in schedule.reference else "")
+    reference = schedule.citation
     rows = list(budgets) + ([city_total(budgets)] if with_total and budgets else [])
     return [check for b in rows for check in check_county(plan, b, month=month, schedule_reference=reference, on=on)]
 
 
 def checks_frame(checks: list[RuleCheck]) -> pd.DataFrame:
     """The checks as a long DataFrame (``CHECK_COLUMNS``)."""
-    rows = [[c.region, c.name, c.rule, c.label, c.status, c.passed, c.required, c.actual, c.shortfall, c.basis,
-             c.reference, c.pace] for c in checks]
+    rows = [[c.region, c.rule, c.status, c.passed, c.required, c.actual, c.shortfall, c.value, c.base, c.basis,
+             c.month, c.reference, c.pace] for c in checks]
     frame = pd.DataFrame(rows, columns=CHECK_COLUMNS)
-    return frame.astype({"required": float, "actual": float, "shortfall": float, "pace": bool})
+    return frame.astype({"required": float, "actual": float, "shortfall": float, "value": float, "base": float,
+                         "month": "int64", "pace": bool})

@@ -23,11 +23,12 @@ import math
 import numpy as np
 import pandas as pd
 
-from scenarios.budget.rules import RULE_LABELS, SIZE_RULES, CountyBudget
+from scenarios.budget.rules import SIZE_RULES, CountyBudget
 from scenarios.plans import Plan
+from scenarios.vocab import CITY_TOTAL
 
 #: Columns of the least-budget table (English).
-LEAST_COLUMNS = ["region", "name", "upper", "local", "cases", *(f"bound_{r}" for r in SIZE_RULES), "bound_risk",
+LEAST_COLUMNS = ["region", "upper", "local", "cases", *(f"bound_{r}" for r in SIZE_RULES), "bound_risk",
                  "least_local", "binding", "gap"]
 
 
@@ -88,18 +89,11 @@ def least_local_budget(plan: Plan, budgets: list[CountyBudget], *, on: dt.date |
         least = float(ceil_yuan(max(0.0, finite[binding]))) if finite else 0.0
         if finite and finite[binding] <= 0:
             binding = ""
-        rows.append([b.region, b.name, b.upper, b.local, b.cases, *(bounds[r] for r in SIZE_RULES), risk, least,
+        rows.append([b.region, b.upper, b.local, b.cases, *(bounds[r] for r in SIZE_RULES), risk, least,
                      binding, max(0.0, least - b.local)])
     frame = pd.DataFrame(rows, columns=LEAST_COLUMNS)
     if len(frame):
-        total = ["全市合计", "全市合计", *frame[["upper", "local", "cases"]].sum().tolist(),
+        total = [CITY_TOTAL, *frame[["upper", "local", "cases"]].sum().tolist(),
                  *([math.nan] * (len(SIZE_RULES) + 1)), frame["least_local"].sum(), "", frame["gap"].sum()]
         frame.loc[len(frame)] = total
     return frame
-
-
-def binding_label(rule: str) -> str:
-    """Chinese label of the rule that sets the least budget."""
-    if rule == "risk":
-        return "补贴超支风险控制"
-    return RULE_LABELS.get(rule, "无（任何预算均满足）")

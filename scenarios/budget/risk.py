@@ -31,7 +31,7 @@ from scenarios.plans import Plan
 METHODS = ("cases", "cases+mix")
 
 #: Columns of the risk table (English).
-RISK_COLUMNS = ["region", "name", "replications", "cases_mean", "cases_p50", "cases_p95", "subsidy_per_case",
+RISK_COLUMNS = ["region", "replications", "cases_mean", "cases_p50", "cases_p95", "subsidy_per_case",
                 "due_mean", "funds", "p_exceed", "level", "funds_needed", "local_needed", "gap"]
 
 _VALUE_COLUMNS = ("cases", "year_end", "year_end_cases", "projected", "projected_cases", "approved", "total", "value")
@@ -159,13 +159,8 @@ def subsidy_risk(budgets: list[CountyBudget], samples: dict[str, np.ndarray],
         funds = b.upper + b.local
         needed = funds_for_level(n, mean, sd, level, method)
         local_needed = max(0.0, needed - b.upper)
-        rows.append([b.region, b.name, int(n.size), float(n.mean()), float(np.quantile(n, 0.5)),
+        rows.append([b.region, int(n.size), float(n.mean()), float(np.quantile(n, 0.5)),
                      float(np.quantile(n, 0.95)), mean, float(n.mean() * mean), funds,
                      exceed_probability(funds, n, mean, sd, method), level, needed, local_needed,
                      max(0.0, local_needed - b.local)])
     return pd.DataFrame(rows, columns=RISK_COLUMNS)
-
-
-def risk_curve(cases: np.ndarray, mean: float, sd: float, funds: np.ndarray, method: str = "cases+mix") -> np.ndarray:
-    """P(subsidies due > F) for each F in ``funds`` (for charts)."""
-    return np.array([exceed_probability(float(f), cases, mean, sd, method) for f in np.asarray(funds, dtype=float)])

@@ -2,8 +2,8 @@
 
 Every amount is in 元. Every number of a rule is read from the plan's dated rules (never
 written here) and every record carries the plan's citation. A rule the plan does not have in
-force is reported as 不适用 (not applicable), never as passed; a rule whose inputs are missing
-from the funds table is reported as 无数据 (no data).
+force is reported as not applicable, never as passed; a rule whose inputs are missing from the
+funds table is reported as no data.
 
 Case basis: the plans set their standards per case (安庆2023 §4 and 附件注: per target case;
 六安2025 §3(1): average per case). ``CountyBudget.cases`` is the number of cases the budget
@@ -12,6 +12,9 @@ scenario change (see ``scenarios.budget.evaluate.budgets_from_funds``).
 
 Reading month: arrival and spending are judged in full at the year's end (month 12); in an
 earlier month m they are a pace reading against time-progress (序时进度, m/12 of the year).
+
+A ``RuleCheck`` holds the numbers of its computation (``value`` × ``base`` = ``required``), so
+the report layer can show it for a reader to check by hand.
 """
 
 from __future__ import annotations
@@ -22,20 +25,20 @@ from dataclasses import dataclass
 
 from scenarios.plans import Plan
 
-PASS, FAIL, NOT_APPLICABLE, NO_DATA = "达标", "不达标", "不适用", "无数据"
+PASS, FAIL, NOT_APPLICABLE, NO_DATA = "pass", "fail", "not_applicable", "no_data"
 
 #: Tolerance (元) when comparing money: half a fen.
 EPS = 0.005
 
-#: Rule ids in report order, with the Chinese label users read.
-RULE_LABELS = {
-    "matching_ratio": "地方与中央和省级资金配套比例",
-    "local_matching_per_case": "地方财政配套案均标准",
-    "business_funding_per_case": "业务经费案均标准",
-    "subsidy_coverage": "经费足以支付办案补贴",
-    "subsidy_share": "办案补贴及直接费用占支出比例",
-    "arrival_rate": "资金到位率",
-    "spending_rate": "经费支出率（当年用完不结转）",
+#: Rule ids in report order, each with the plan rule it reads (None: the subsidy schedule).
+RULES = {
+    "matching_ratio": "local_to_upper_matching_min",
+    "local_matching_per_case": "local_matching_per_case_min",
+    "business_funding_per_case": "business_funding_per_case_min",
+    "subsidy_coverage": None,
+    "subsidy_share": "subsidy_share_of_spending_min",
+    "arrival_rate": "fund_arrival_rate_min",
+    "spending_rate": "spending_rate_min",
 }
 
 #: Rules that judge the size of the budget (used by the least-budget search); the others judge
@@ -49,7 +52,7 @@ class CountyBudget:
 
     Attributes
     ----------
-    region, name : region id and Chinese name.
+    region : region id (``scenarios.vocab.CITY_TOTAL`` for the city total).
     upper : central and provincial funds (元).
     local : city/county budget funds (元).
     cases : cases the budget must fund (件).
@@ -59,7 +62,6 @@ class CountyBudget:
     """
 
     region: str
-    name: str
     upper: float
     local: float
     cases: float
@@ -80,26 +82,31 @@ class RuleCheck:
 
     Attributes
     ----------
-    rule, label : rule id (see ``RULE_LABELS``) and Chinese label.
-    region, name : region id and Chinese name.
+    rule : rule id (see ``RULES``).
+    region : region id.
     required, actual : the amount the rule requires and the amount there is (元).
-    status : 达标 / 不达标 / 不适用 / 无数据.
+    status : ``PASS``, ``FAIL``, ``NOT_APPLICABLE`` or ``NO_DATA``.
     shortfall : how much is missing (元); 0 when passed, NaN when not judged.
-    basis : the computation in Chinese, so a reader can check it by hand.
+    value : the rule's number (a ratio, 元/件 or a share; the subsidy per case for coverage).
+    base : what ``value`` multiplies (元 or 件): required = value × base (× month/12 for a pace).
+    basis : which base was used, for the rules that have several ("budget", "budget_pace",
+        "arrived", "budget_no_arrivals"; "" otherwise).
+    month : the reading month.
     reference : the plan's citation (or the subsidy schedule's source).
     pace : True for a mid-year reading against time-progress (序时进度).
     """
 
     rule: str
-    label: str
     region: str
-    name: str
     required: float
     actual: float
     status: str
     shortfall: float
-    basis: str
+    value: float
+    base: float
     reference: str
+    basis: str = ""
+    month: int = 12
     pace: bool = False
 
     @property
@@ -108,19 +115,19 @@ class RuleCheck:
         return {PASS: True, FAIL: False}.get(self.status)
 
 
-def _judge(rule: str, b: CountyBudget, required: float, actual: float, basis: str, reference: str,
-           pace: bool = False) -> RuleCheck:
+def _judge(rule: str, b: CountyBudget, required: float, actual: float, value: float, base: float, reference: str,
+           *, basis: str = "", month: int = 12, pace: bool = False) -> RuleCheck:
     if math.isnan(required) or math.isnan(actual):
-        return RuleCheck(rule, RULE_LABELS[rule], b.region, b.name, required, actual, NO_DATA, math.nan,
-                         basis, reference, pace)
-    passed = actual + EPS >= required
-    return RuleCheck(rule, RULE_LABELS[rule], b.region, b.name, required, actual, PASS if passed else FAIL,
-                     0.0 if passed else required - actual, basis, reference, pace)
+        status, shortfall = NO_DATA, math.nan
+    else:
+        passed = actual + EPS >= required
+        status, shortfall = (PASS, 0.0) if passed else (FAIL, required - actual)
+    return RuleCheck(rule, b.region, required, actual, status, shortfall, value, base, reference, basis, month, pace)
 
 
-def _not_applicable(rule: str, b: CountyBudget, plan: Plan, name: str) -> RuleCheck:
-    return RuleCheck(rule, RULE_LABELS[rule], b.region, b.name, math.nan, math.nan, NOT_APPLICABLE, math.nan,
-                     f"{plan.title}未规定此项（{name}）", "", False)
+def _not_applicable(rule: str, b: CountyBudget, month: int = 12) -> RuleCheck:
+    return RuleCheck(rule, b.region, math.nan, math.nan, NOT_APPLICABLE, math.nan, math.nan, math.nan, "",
+                     month=month)
 
 
 def _pace(month: int) -> float:
@@ -136,10 +143,8 @@ def matching_ratio(plan: Plan, b: CountyBudget, *, on: dt.date | None = None) ->
     """
     rule = plan.rule("local_to_upper_matching_min", on)
     if rule is None:
-        return _not_applicable("matching_ratio", b, plan, "local_to_upper_matching_min")
-    required = rule.value * b.upper
-    basis = f"地方财政资金 ≥ {rule.value:g} × 中央和省级资金 {b.upper:,.0f} 元 = {required:,.0f} 元"
-    return _judge("matching_ratio", b, required, b.local, basis, rule.citation)
+        return _not_applicable("matching_ratio", b)
+    return _judge("matching_ratio", b, rule.value * b.upper, b.local, rule.value, b.upper, rule.citation)
 
 
 def local_matching_per_case(plan: Plan, b: CountyBudget, *, on: dt.date | None = None) -> RuleCheck:
@@ -149,10 +154,8 @@ def local_matching_per_case(plan: Plan, b: CountyBudget, *, on: dt.date | None =
     """
     rule = plan.rule("local_matching_per_case_min", on)
     if rule is None:
-        return _not_applicable("local_matching_per_case", b, plan, "local_matching_per_case_min")
-    required = rule.value * b.cases
-    basis = f"地方财政资金 ≥ {rule.value:g} 元/件 × {b.cases:,.0f} 件 = {required:,.0f} 元"
-    return _judge("local_matching_per_case", b, required, b.local, basis, rule.citation)
+        return _not_applicable("local_matching_per_case", b)
+    return _judge("local_matching_per_case", b, rule.value * b.cases, b.local, rule.value, b.cases, rule.citation)
 
 
 def business_funding_per_case(plan: Plan, b: CountyBudget, *, on: dt.date | None = None) -> RuleCheck:
@@ -162,10 +165,8 @@ def business_funding_per_case(plan: Plan, b: CountyBudget, *, on: dt.date | None
     """
     rule = plan.rule("business_funding_per_case_min", on)
     if rule is None:
-        return _not_applicable("business_funding_per_case", b, plan, "business_funding_per_case_min")
-    required = rule.value * b.cases
-    basis = f"中央和省级+地方资金 ≥ {rule.value:g} 元/件 × {b.cases:,.0f} 件 = {required:,.0f} 元"
-    return _judge("business_funding_per_case", b, required, b.budget, basis, rule.citation)
+        return _not_applicable("business_funding_per_case", b)
+    return _judge("business_funding_per_case", b, rule.value * b.cases, b.budget, rule.value, b.cases, rule.citation)
 
 
 def subsidy_coverage(b: CountyBudget, *, reference: str) -> RuleCheck:
@@ -175,10 +176,8 @@ def subsidy_coverage(b: CountyBudget, *, reference: str) -> RuleCheck:
     (``scenarios.budget.schedule``); the plans ask for funds in full (安庆2023 §7(3) 足额安排,
     六安2025 §3(1) 足额发放). ``reference`` names the schedule.
     """
-    required = b.subsidy_per_case * b.cases
-    basis = (f"预计办案补贴 {b.subsidy_per_case:,.2f} 元/件 × {b.cases:,.0f} 件 = {required:,.0f} 元"
-             f" ≤ 中央和省级+地方资金")
-    return _judge("subsidy_coverage", b, required, b.budget, basis, reference)
+    return _judge("subsidy_coverage", b, b.subsidy_per_case * b.cases, b.budget, b.subsidy_per_case, b.cases,
+                  reference)
 
 
 def subsidy_share(plan: Plan, b: CountyBudget, *, on: dt.date | None = None) -> RuleCheck:
@@ -188,10 +187,8 @@ def subsidy_share(plan: Plan, b: CountyBudget, *, on: dt.date | None = None) -> 
     """
     rule = plan.rule("subsidy_share_of_spending_min", on)
     if rule is None:
-        return _not_applicable("subsidy_share", b, plan, "subsidy_share_of_spending_min")
-    required = rule.value * b.spent
-    basis = f"办案补贴及直接费用 ≥ {rule.value:.0%} × 业务经费支出 {b.spent:,.0f} 元 = {required:,.0f} 元"
-    return _judge("subsidy_share", b, required, b.subsidy_spent, basis, rule.citation)
+        return _not_applicable("subsidy_share", b)
+    return _judge("subsidy_share", b, rule.value * b.spent, b.subsidy_spent, rule.value, b.spent, rule.citation)
 
 
 def arrival_rate(plan: Plan, b: CountyBudget, *, month: int = 12, on: dt.date | None = None) -> RuleCheck:
@@ -202,14 +199,10 @@ def arrival_rate(plan: Plan, b: CountyBudget, *, month: int = 12, on: dt.date | 
     """
     rule = plan.rule("fund_arrival_rate_min", on)
     if rule is None:
-        return _not_applicable("arrival_rate", b, plan, "fund_arrival_rate_min")
-    pace = _pace(month)
-    required = rule.value * b.budget * pace
-    basis = f"到位资金 ≥ {rule.value:.0%} × 年度预算 {b.budget:,.0f} 元"
-    if month < 12:
-        basis += f" × 序时进度 {month}/12"
-    basis += f" = {required:,.0f} 元"
-    return _judge("arrival_rate", b, required, b.arrived, basis, rule.citation, pace=month < 12)
+        return _not_applicable("arrival_rate", b, month)
+    required = rule.value * b.budget * _pace(month)
+    return _judge("arrival_rate", b, required, b.arrived, rule.value, b.budget, rule.citation,
+                  basis="budget_pace" if month < 12 else "budget", month=month, pace=month < 12)
 
 
 def spending_rate(plan: Plan, b: CountyBudget, *, month: int = 12, on: dt.date | None = None) -> RuleCheck:
@@ -221,23 +214,21 @@ def spending_rate(plan: Plan, b: CountyBudget, *, month: int = 12, on: dt.date |
     """
     rule = plan.rule("spending_rate_min", on)
     if rule is None:
-        return _not_applicable("spending_rate", b, plan, "spending_rate_min")
+        return _not_applicable("spending_rate", b, month)
     pace = _pace(month)
     if month < 12:
-        required = rule.value * b.budget * pace
-        basis = f"支出 ≥ {rule.value:.0%} × 年度预算 {b.budget:,.0f} 元 × 序时进度 {month}/12 = {required:,.0f} 元"
+        base, basis, required = b.budget, "budget_pace", rule.value * b.budget * pace
     elif not math.isnan(b.arrived):
-        required = rule.value * b.arrived
-        basis = f"支出 ≥ {rule.value:.0%} × 到位资金 {b.arrived:,.0f} 元 = {required:,.0f} 元"
+        base, basis, required = b.arrived, "arrived", rule.value * b.arrived
     else:
-        required = rule.value * b.budget
-        basis = f"支出 ≥ {rule.value:.0%} × 年度预算 {b.budget:,.0f} 元 = {required:,.0f} 元（未报到位资金）"
-    return _judge("spending_rate", b, required, b.spent, basis, rule.citation, pace=month < 12)
+        base, basis, required = b.budget, "budget_no_arrivals", rule.value * b.budget
+    return _judge("spending_rate", b, required, b.spent, rule.value, base, rule.citation, basis=basis, month=month,
+                  pace=month < 12)
 
 
 def check_county(plan: Plan, b: CountyBudget, *, month: int = 12, schedule_reference: str,
                  on: dt.date | None = None) -> list[RuleCheck]:
-    """Every funding rule for one region, in ``RULE_LABELS`` order."""
+    """Every funding rule for one region, in ``RULES`` order."""
     return [
         matching_ratio(plan, b, on=on),
         local_matching_per_case(plan, b, on=on),

@@ -53,13 +53,8 @@ import pandas as pd
 from scenarios.errors import InputError, InputIssue
 from scenarios.plans import Plan
 
-#: What each change key means, in Chinese.
-CHANGE_LABELS = {
-    "upper_funds": "中央和省级资金",
-    "local_funds": "地方财政资金",
-    "cases": "案件数",
-    "subsidy": "补贴标准",
-}
+#: The all-region changes a scenario or a sweep may make, in report order.
+CHANGES = ("upper_funds", "local_funds", "cases", "subsidy")
 _REGION_KEYS = ("upper_funds", "local_funds", "cases", "upper_funds_yuan", "local_funds_yuan")
 _MIN_CHANGE, _MAX_CHANGE = -1.0, 5.0
 
@@ -91,19 +86,6 @@ class Overrides:
     subsidy: float = 0.0
     regions: dict[str, RegionOverride] = field(default_factory=dict)
 
-    def describe(self, plan: Plan | None = None) -> str:
-        """The overrides in Chinese, e.g. "中央和省级资金-20%；宿松县：地方财政资金-25%"."""
-        parts = [f"{CHANGE_LABELS[k]}{getattr(self, k):+.0%}" for k in CHANGE_LABELS if getattr(self, k)]
-        for rid, ro in self.regions.items():
-            name = plan.region(rid).name if plan is not None and rid in plan.region_ids else rid
-            bits = [f"{CHANGE_LABELS[k]}{getattr(ro, k):+.0%}" for k in ("upper_funds", "local_funds", "cases")
-                    if getattr(ro, k)]
-            bits += [f"{CHANGE_LABELS[k[:-5]]}设为{getattr(ro, k):,.0f}元" for k in ("upper_funds_yuan",
-                                                                                  "local_funds_yuan")
-                     if getattr(ro, k) is not None]
-            parts.append(f"{name}：{'、'.join(bits) or '不变'}")
-        return "；".join(parts) or "不变"
-
 
 @dataclass(frozen=True)
 class Scenario:
@@ -133,7 +115,7 @@ class SweepGrid:
     def points(self) -> pd.DataFrame:
         """One row per grid point with columns upper_funds, local_funds, cases, subsidy."""
         rows = list(itertools.product(self.upper_funds, self.local_funds, self.cases, self.subsidy))
-        return pd.DataFrame(np.array(rows, dtype=float).reshape(-1, 4), columns=list(CHANGE_LABELS))
+        return pd.DataFrame(np.array(rows, dtype=float).reshape(-1, 4), columns=list(CHANGES))
 
 
 #: The grid used by ``--sweep`` when the scenario file has no [sweep] table.
@@ -193,7 +175,7 @@ def parse_change(value: object) -> float:
 
 def _parse_overrides(raw: dict, where: str, plan: Plan | None, problems: list[str]) -> Overrides:
     values: dict[str, object] = {}
-    for key in CHANGE_LABELS:
+    for key in CHANGES:
         if key in raw:
             try:
                 values[key] = parse_change(raw[key])
@@ -240,11 +222,11 @@ def _parse_overrides(raw: dict, where: str, plan: Plan | None, problems: list[st
 
 
 def _parse_grid(raw: dict, problems: list[str]) -> SweepGrid:
-    unknown = sorted(set(raw) - set(CHANGE_LABELS))
+    unknown = sorted(set(raw) - set(CHANGES))
     if unknown:
-        problems.append(f"[sweep] 有未知字段 {unknown}（可用：{', '.join(CHANGE_LABELS)}）")
+        problems.append(f"[sweep] 有未知字段 {unknown}（可用：{', '.join(CHANGES)}）")
     values: dict[str, tuple[float, ...]] = {}
-    for key in CHANGE_LABELS:
+    for key in CHANGES:
         if key not in raw:
             continue
         items = raw[key] if isinstance(raw[key], list) else [raw[key]]
@@ -329,9 +311,9 @@ def scenario_file_from_dict(data: dict, source: str, folder: Path, plan: Plan | 
         elif name in names:
             problems.append(f"{where} 名称重复")
         names.add(name)
-        extra = sorted(set(raw) - {"name", "regions", *CHANGE_LABELS})
+        extra = sorted(set(raw) - {"name", "regions", *CHANGES})
         if extra:
-            problems.append(f"{where} 有未知字段 {extra}（可用：name、{', '.join(CHANGE_LABELS)}、regions）")
+            problems.append(f"{where} 有未知字段 {extra}（可用：name、{', '.join(CHANGES)}、regions）")
         scenarios.append(Scenario(name, _parse_overrides(raw, where, plan, problems)))
     sweep = None
     if "sweep" in data:

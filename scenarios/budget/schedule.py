@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError, InputIssue
-from scenarios.schema import CASE_KINDS
+from scenarios.vocab import CASE_KINDS, Finding
 
 #: The bundled example schedule.
 BUNDLED = "subsidy_schedule.toml"
@@ -82,6 +82,11 @@ class SubsidySchedule:
         """Default share of cases per item."""
         return np.array([i.share for i in self.items], dtype=float)
 
+    @property
+    def citation(self) -> str:
+        """The reference as verdicts cite it; an example schedule is marked as such (示例)."""
+        return self.reference + ("（示例）" if self.example and "示例" not in self.reference else "")
+
     def scaled(self, factor: float) -> SubsidySchedule:
         """The schedule with every subsidy multiplied by ``factor`` (e.g. 1.15 for +15%)."""
         return replace(self, items=tuple(replace(i, subsidy=i.subsidy * factor) for i in self.items))
@@ -117,13 +122,14 @@ class SubsidySchedule:
 
 
 def region_mixes(schedule: SubsidySchedule, cases: pd.DataFrame | None, region_ids: list[str],
-                 min_cases: int = MIN_CASES_FOR_MIX) -> tuple[dict[str, np.ndarray], list[str]]:
+                 min_cases: int = MIN_CASES_FOR_MIX) -> tuple[dict[str, np.ndarray], list[Finding]]:
     """Item mix per region from a canonical cases table (default mix where it has few cases).
 
-    Returns the mixes and Chinese notes saying which regions fell back to the default mix.
+    Returns the mixes and a finding ("default_mix") naming the regions that fell back to the
+    default mix.
     """
     mixes = {rid: schedule.default_mix / schedule.default_mix.sum() for rid in region_ids}
-    notes: list[str] = []
+    notes: list[Finding] = []
     if cases is None:
         return mixes, notes
     counts = cases.groupby(["region", "kind", "litigation"]).size()
@@ -139,7 +145,7 @@ def region_mixes(schedule: SubsidySchedule, cases: pd.DataFrame | None, region_i
         shares = {(str(k), bool(lit)): float(n) for (k, lit), n in sub.items()}
         mixes[rid] = schedule.mix_from_classes(shares)
     if few:
-        notes.append(f"{len(few)}个地区案件表中案件少于{min_cases}件，按补贴标准的默认案件构成测算：{'、'.join(few)}")
+        notes.append(Finding("default_mix", tuple(few), {"min_cases": min_cases}))
     return mixes, notes
 
 

@@ -16,13 +16,15 @@ import numpy as np
 import pandas as pd
 
 from scenarios.budget.least import ceil_yuan, local_bounds, rule_values
-from scenarios.budget.rules import EPS, FAIL, NO_DATA, NOT_APPLICABLE, PASS, RULE_LABELS, SIZE_RULES, CountyBudget
-from scenarios.budget.scenario import CHANGE_LABELS, SweepGrid
+from scenarios.budget.rules import EPS, FAIL, NO_DATA, NOT_APPLICABLE, PASS, SIZE_RULES, CountyBudget
+from scenarios.budget.rules import RULES as RULE_IDS
+from scenarios.budget.scenario import SweepGrid
 from scenarios.plans import Plan
+from scenarios.vocab import CITY_TOTAL
 
 #: Status codes of the status array.
 CODES = {1: PASS, 0: FAIL, -1: NOT_APPLICABLE, -2: NO_DATA}
-RULES = tuple(RULE_LABELS)
+RULES = tuple(RULE_IDS)
 _SIZE = np.array([r in SIZE_RULES for r in RULES])
 
 
@@ -55,7 +57,7 @@ class SweepResult:
     Attributes
     ----------
     grid : one row per grid point (relative changes upper_funds, local_funds, cases, subsidy).
-    region_ids, names : regions in column order (the last is 全市合计).
+    region_ids : regions in column order (the last is ``CITY_TOTAL``).
     rules : rule ids along the last axis of the arrays.
     status : int8 (S, R+1, K): 1 达标, 0 不达标, -1 不适用, -2 无数据.
     required, actual, shortfall : float (S, R+1, K), 元.
@@ -65,7 +67,6 @@ class SweepResult:
 
     grid: pd.DataFrame
     region_ids: list[str]
-    names: list[str]
     rules: tuple[str, ...]
     status: np.ndarray
     required: np.ndarray
@@ -89,40 +90,34 @@ class SweepResult:
         return ~fails.any(axis=-1)
 
     def summary(self) -> pd.DataFrame:
-        """Per grid point (Chinese headers): non-compliant regions and the local-budget gap."""
+        """Per grid point: the changes, non-compliant regions (all rules / budget-size rules, as region-id
+        lists), the city's local-budget gap (元) and whether the city total passes."""
         regions = slice(0, len(self.region_ids) - 1)
         bad = ~self.compliant()[:, regions]
         bad_size = ~self.compliant(size_only=True)[:, regions]
-        names = np.array(self.names[:-1])
-        out = _grid_chinese(self.grid)
-        out["不达标地区数"] = bad.sum(axis=1)
-        out["预算规模不达标地区数"] = bad_size.sum(axis=1)
-        out["预算规模不达标地区"] = ["、".join(names[row]) for row in bad_size]
-        out["地方预算缺口合计（元）"] = self.gap[:, -1]
-        out["全市合计达标"] = np.where(self.compliant()[:, -1], "是", "否")
+        ids = np.array(self.region_ids[:-1], dtype=object)
+        out = self.grid.copy()
+        out["failing"] = bad.sum(axis=1)
+        out["failing_size"] = bad_size.sum(axis=1)
+        out["failing_size_regions"] = [list(ids[row]) for row in bad_size]
+        out["gap"] = self.gap[:, -1]
+        out["city_ok"] = self.compliant()[:, -1]
         return out
 
     def to_frame(self) -> pd.DataFrame:
-        """Long table (Chinese headers): one row per grid point and region with each rule's verdict."""
+        """Long table: one row per grid point (1-based ``point``) and region with each rule's status code."""
         s, r = self.status.shape[:2]
-        grid = _grid_chinese(self.grid)
-        out = grid.loc[np.repeat(np.arange(s), r)].reset_index(drop=True)
-        out.insert(0, "网格点", np.repeat(np.arange(1, s + 1), r))
-        out["地区"] = np.tile(self.names, s)
-        labels = np.array(list(CODES.values()))
-        codes = np.array(list(CODES.keys()))
-        lookup = dict(zip(codes, labels, strict=True))
+        out = self.grid.loc[np.repeat(np.arange(s), r)].reset_index(drop=True)
+        out.insert(0, "point", np.repeat(np.arange(1, s + 1), r))
+        out["region"] = np.tile(np.array(self.region_ids, dtype=object), s)
+        names = np.array([CODES[c] for c in range(-2, 2)], dtype=object)  # status code + 2 → name
         for k, rule in enumerate(self.rules):
-            out[RULE_LABELS[rule]] = [lookup[c] for c in self.status[:, :, k].ravel()]
-        out["地方财政资金（元）"] = self.local.ravel()
-        out["最低地方预算（元）"] = self.least_local.ravel()
-        out["地方预算缺口（元）"] = self.gap.ravel()
-        out["是否达标"] = np.where(self.compliant().ravel(), "是", "否")
+            out[rule] = names[self.status[:, :, k].ravel() + 2]
+        out["local"] = self.local.ravel()
+        out["least_local"] = self.least_local.ravel()
+        out["gap"] = self.gap.ravel()
+        out["ok"] = self.compliant().ravel()
         return out
-
-
-def _grid_chinese(grid: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({f"{CHANGE_LABELS[k]}变化": [f"{v:+.0%}" for v in grid[k]] for k in CHANGE_LABELS})
 
 
 def _judge(required: np.ndarray, actual: np.ndarray):
@@ -222,6 +217,5 @@ def sweep(plan: Plan, budgets: list[CountyBudget], grid: SweepGrid, *, month: in
     arrays = SweepArrays.from_budgets(budgets)
     status, req, act, short, local, least, gap = evaluate_arrays(sweep_rule_values(plan, on), arrays,
                                                                  points.to_numpy(), month)
-    return SweepResult(grid=points, region_ids=[b.region for b in budgets] + ["全市合计"],
-                       names=[b.name for b in budgets] + ["全市合计"], rules=RULES, status=status, required=req,
+    return SweepResult(grid=points, region_ids=[b.region for b in budgets] + [CITY_TOTAL], rules=RULES, status=status, required=req,
                        actual=act, shortfall=short, local=local, least_local=least, gap=gap, month=month)

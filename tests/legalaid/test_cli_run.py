@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from legalaid.cli import main
-from scenarios.charts import find_cjk_family
+from legalaid.report.fonts import find_cjk_family
 from scenarios.example import generate_example, write_example
 from scenarios.plans import load_plan
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.plans import Plan
+from scenarios.vocab import over_cap
 
 #: Share of the cap from which a handler is flagged as near the cap (预警).
 NEAR_CAP = 0.9
@@ -15,7 +16,8 @@ NEAR_CAP = 0.9
 
 def load_flags(after: pd.Series, cap: float) -> pd.Series:
     """'超过上限' above the cap, '接近上限' from NEAR_CAP × cap, else ''."""
-    return pd.Series(np.where(after > cap, "超过上限（应问责）", np.where(after >= NEAR_CAP * cap, "接近上限", "")),
+    over = over_cap(after.to_numpy(), cap)
+    return pd.Series(np.where(over, "超过上限（应问责）", np.where(after >= NEAR_CAP * cap, "接近上限", "")),
                      index=after.index)
 
 
@@ -23,7 +25,7 @@ def load_chart(plan: Plan, before: pd.Series, after: pd.Series, path: str | Path
     """Histogram of handlers' yearly loads before and after dispatch, with the cap line."""
     import matplotlib.pyplot as plt
 
-    from scenarios.charts import use_cjk_font
+    from legalaid.report.fonts import use_cjk_font
 
     use_cjk_font()
     cap_rule = plan.rule("lawyer_yearly_cap")
@@ -36,7 +38,7 @@ def load_chart(plan: Plan, before: pd.Series, after: pd.Series, path: str | Path
     ax.axvline(cap, color="#C00000", linestyle="--", linewidth=1.5)
     ax.text(cap, ax.get_ylim()[1] * 0.92, f" 年度上限 {cap:g} 件\n （{cap_rule.citation}）", color="#C00000",
             fontsize=9, va="top")
-    over = int((after > cap).sum())
+    over = int(over_cap(after.to_numpy(), cap).sum())
     ax.set_title(f"{plan.city}法律援助承办人员年度办案量分布（超过上限 {over} 人）")
     ax.set_xlabel("年度办理法律援助案件数（件）")
     ax.set_ylabel("承办人员数（人）")

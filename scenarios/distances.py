@@ -17,6 +17,7 @@ import pandas as pd
 from scenarios.errors import InputError, InputIssue
 from scenarios.plans import Plan
 from scenarios.readers import cell_text, read_raw
+from scenarios.vocab import Finding
 
 #: Accepted headers (lower-case) per canonical column.
 HEADERS = {
@@ -88,10 +89,11 @@ def read_distances(path: str | os.PathLike, plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["from", "to", "km"]).drop_duplicates(["from", "to"]).reset_index(drop=True)
 
 
-def distance_matrix(plan: Plan, table: pd.DataFrame | None = None) -> tuple[np.ndarray, str, list[str]]:
+def distance_matrix(plan: Plan, table: pd.DataFrame | None = None) -> tuple[np.ndarray, str, list[Finding]]:
     """Metres (int64) from each region (row: administering centre) to each region (column).
 
-    Returns (matrix, source, findings); source is "plan", "table" or "table+plan".
+    Returns (matrix, source, findings); source is "plan", "table" or "table+plan"; a finding
+    "distance_pairs_missing" counts the directed pairs the table lacks (estimated from the plan).
     """
     ids = plan.region_ids
     n = len(ids)
@@ -110,7 +112,5 @@ def distance_matrix(plan: Plan, table: pd.DataFrame | None = None) -> tuple[np.n
     km[b[reverse], a[reverse]] = value[reverse]
     given[b, a] = True
     missing = int((~given).sum())
-    findings = []
-    if missing:
-        findings.append(f"距离表缺少 {missing} 个方向的地区对，按县城直线距离估算。")
+    findings = [Finding("distance_pairs_missing", (), {"count": missing})] if missing else []
     return np.rint(km * 1000).astype(np.int64), "table+plan" if missing else "table", findings

@@ -5,7 +5,7 @@ m/12 of its yearly target (domain digest, "Time-progress"). Traffic lights:
 
 - 绿 (green): on pace (approvals to date ≥ m/12 × target);
 - 黄 (amber): behind pace, but the projection gives a probability of reaching the yearly target
-  of at least ``LIKELY`` (0.5, "more likely than not");
+  of at least ``scenarios.vocab.LIKELY`` (0.5, "more likely than not");
 - 红 (red): behind pace and unlikely (< ``LIKELY``) to reach the target at the current pace.
 
 Without a projection, a county behind pace is amber.
@@ -17,9 +17,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.plans import Plan
-
-#: Probability of reaching the target above which a lagging county is amber rather than red.
-LIKELY = 0.5
+from scenarios.vocab import CITY_TOTAL, LIKELY
 
 LIGHTS = {"green": "绿灯（达到序时进度）", "amber": "黄灯（落后序时进度）", "red": "红灯（难以完成全年目标）"}
 
@@ -60,7 +58,7 @@ def progress_table(plan: Plan, progress: pd.DataFrame, month: int,
     table = pd.DataFrame(rows).sort_values(["pace", "region"], kind="mergesort").reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     total = {
-        "rank": None, "region": "city", "name": f"{plan.city}合计", "target": plan.target_total,
+        "rank": None, "region": CITY_TOTAL, "name": f"{plan.city}合计", "target": plan.target_total,
         "approved": int(table["approved"].sum()), "closed": int(table["closed"].sum()),
         "expected": plan.target_total * month / 12,
     }

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from simulation.policies import POLICIES
+from legalaid.report.labels import region_name, region_names
+from legalaid.report.projection import POLICY_NAMES as POLICIES
 
 #: Sub-folder of the report holding the charts.
 CHART_DIR = "图表"
@@ -17,13 +18,13 @@ _COLOURS = {"none": "#1f77b4", "overflow": "#2ca02c", "rebalance": "#d62728"}
 
 def render_charts(result, folder: str | os.PathLike, dpi: int = 110) -> list[Path]:
     """Write ``图表/<地区>.png`` for every region and the city, and ``图表/全市概览.png``; return paths."""
-    from scenarios.charts import use_cjk_font
+    from legalaid.report.fonts import use_cjk_font
 
     use_cjk_font()
     out = Path(folder) / CHART_DIR
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for region, name in zip(result.summary["region"], result.summary["name"], strict=True):
+    for region, name in zip(result.summary["region"], region_names(result.plan, result.summary["region"]), strict=True):
         fig = region_chart(result, region)
         path = out / f"{name}.png"
         fig.savefig(path, dpi=dpi)
@@ -36,7 +37,7 @@ def render_charts(result, folder: str | os.PathLike, dpi: int = 110) -> list[Pat
 
 
 def region_chart(result, region: str):
-    """Cumulative approvals of one region (or ``TOTAL``): actual months, 序时进度 line, target, fan."""
+    """Cumulative approvals of one region (or the city total): actual months, 序时进度 line, target, fan."""
     from matplotlib.figure import Figure
 
     m = result.month
@@ -74,7 +75,7 @@ def region_chart(result, region: str):
     ax.set_xticks(months, ["年初", *[f"{j}月" for j in range(1, 13)]])
     ax.set_xlabel("月份（月末累计）")
     ax.set_ylabel("累计审批（件）")
-    ax.set_title(f"{row['name']}：累计审批与序时进度（截至{m}月，{result.runs}次模拟）")
+    ax.set_title(f"{region_name(result.plan, region)}：累计审批与序时进度（截至{m}月，{result.runs}次模拟）")
     ax.text(0.01, 0.97, f"完成目标概率 {row['p_reach']:.0%}\n结案率≥{result.closure_min:.0%}概率 "
             f"{row['p_closure_ok']:.0%}", transform=ax.transAxes, va="top", fontsize=9,
             bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8, "edgecolor": "#cccccc"})
@@ -88,8 +89,8 @@ def overview_chart(result):
     from matplotlib.figure import Figure
 
     comp = result.comparison
-    names = list(result.summary["name"])
     regions = list(result.summary["region"])
+    names = region_names(result.plan, regions)
     fig = Figure(figsize=(11, 0.42 * len(regions) + 1.8), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
     height = 0.8 / len(result.policies)

@@ -1,6 +1,6 @@
 """Charts of the budget check, with Chinese labels (figures built without pyplot).
 
-Each function returns a ``matplotlib.figure.Figure``; ``scenarios.charts.use_cjk_font()`` is
+Each function returns a ``matplotlib.figure.Figure``; ``legalaid.report.fonts.use_cjk_font()`` is
 called first so Chinese renders. Amounts are shown in 万元 (10,000 元).
 """
 
@@ -12,16 +12,21 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from scenarios.budget.rules import FAIL, NO_DATA, NOT_APPLICABLE, PASS, RULE_LABELS
-from scenarios.charts import use_cjk_font
+from legalaid.report.budget_tables import RULE_LABELS, STATUS_LABELS
+from legalaid.report.fonts import use_cjk_font
+from legalaid.report.labels import region_names
+from scenarios.budget.rules import FAIL, NO_DATA, NOT_APPLICABLE, PASS
+from scenarios.plans import Plan
+from scenarios.vocab import CITY_TOTAL
 
 _COLOURS = {PASS: "#63BE7B", FAIL: "#F8696B", NOT_APPLICABLE: "#D9D9D9", NO_DATA: "#FFFFFF"}
 _WAN = 10_000.0
 
 
-def compliance_chart(checks: pd.DataFrame, title: str = "经费规则核验结果") -> Figure:
+def compliance_chart(plan: Plan, checks: pd.DataFrame, title: str = "经费规则核验结果") -> Figure:
     """Regions × rules grid coloured by verdict (达标/不达标/不适用/无数据)."""
     use_cjk_font()
+    checks = checks.assign(name=region_names(plan, checks["region"]))
     regions = list(dict.fromkeys(checks["name"]))
     applicable = checks.groupby("rule")["status"].apply(lambda s: (s != NOT_APPLICABLE).any())
     rules = [r for r in RULE_LABELS if applicable.get(r, False)]
@@ -33,7 +38,7 @@ def compliance_chart(checks: pd.DataFrame, title: str = "经费规则核验结�
     ax.imshow(codes, cmap=ListedColormap(list(_COLOURS.values())), vmin=-0.5, vmax=len(order) - 0.5, aspect="auto")
     for i in range(len(regions)):
         for j in range(len(rules)):
-            ax.text(j, i, table.iat[i, j], ha="center", va="center", fontsize=8)
+            ax.text(j, i, STATUS_LABELS[table.iat[i, j]], ha="center", va="center", fontsize=8)
     ax.set_xticks(range(len(rules)), [RULE_LABELS[r] for r in rules], rotation=30, ha="right", fontsize=8)
     ax.set_yticks(range(len(regions)), regions, fontsize=9)
     ax.set_xticks(np.arange(-0.5, len(rules)), minor=True)
@@ -43,15 +48,15 @@ def compliance_chart(checks: pd.DataFrame, title: str = "经费规则核验结�
     hidden = [RULE_LABELS[r] for r in RULE_LABELS if r in applicable.index and not applicable[r]]
     ax.set_title(title + (f"\n（本计划未规定、不适用的规则未列出：{'、'.join(hidden)}）" if hidden else ""),
                  fontsize=10)
-    fig.legend(handles=[Patch(facecolor=c, edgecolor="#999999", label=s) for s, c in _COLOURS.items()],
+    fig.legend(handles=[Patch(facecolor=c, edgecolor="#999999", label=STATUS_LABELS[s]) for s, c in _COLOURS.items()],
                loc="outside lower center", ncols=4, fontsize=8)
     return fig
 
 
-def gap_chart(least: pd.DataFrame, title: str = "最低地方预算与当前地方财政资金") -> Figure:
+def gap_chart(plan: Plan, least: pd.DataFrame, title: str = "最低地方预算与当前地方财政资金") -> Figure:
     """Per region: current local funds vs the least compliant local budget (万元), gaps annotated."""
     use_cjk_font()
-    rows = least[least["region"] != "全市合计"]
+    rows = least[least["region"] != CITY_TOTAL]
     y = np.arange(len(rows))
     fig = Figure(figsize=(8, 0.45 * len(rows) + 1.8), layout="constrained")
     ax = fig.subplots()
@@ -60,7 +65,7 @@ def gap_chart(least: pd.DataFrame, title: str = "最低地方预算与当前地�
     for yi, gap, least_v in zip(y, rows["gap"], rows["least_local"], strict=True):
         if gap > 0:
             ax.text(least_v / _WAN, yi - 0.2, f"  缺口 {gap / _WAN:,.1f} 万元", va="center", fontsize=8, color="#C00000")
-    ax.set_yticks(y, rows["name"])
+    ax.set_yticks(y, region_names(plan, rows["region"]))
     ax.invert_yaxis()
     ax.set_xlabel("金额（万元）")
     ax.set_title(title)
@@ -119,7 +124,7 @@ def sweep_chart(summary: pd.DataFrame, title: str = "网格测算：地方预算
     return fig
 
 
-def risk_chart(risk: pd.DataFrame, title: str = "办案补贴超支概率") -> Figure:
+def risk_chart(plan: Plan, risk: pd.DataFrame, title: str = "办案补贴超支概率") -> Figure:
     """Per region: P(subsidies due > the year's funds) against the chosen level."""
     use_cjk_font()
     y = np.arange(len(risk))
@@ -131,7 +136,7 @@ def risk_chart(risk: pd.DataFrame, title: str = "办案补贴超支概率") -> F
     for yi, p in zip(y, risk["p_exceed"], strict=True):
         ax.text(min(p * 100, 88) + 1, yi, f"{p:.1%}", va="center", fontsize=8)
     ax.axvline(level * 100, color="#404040", linestyle="--", label=f"控制水平 {level:.0%}")
-    ax.set_yticks(y, risk["name"])
+    ax.set_yticks(y, region_names(plan, risk["region"]))
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("补贴超支概率（%）")

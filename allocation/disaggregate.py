@@ -1,0 +1,129 @@
+"""Reading the solution back (pipeline step 4b): one lawyer per case from a tight model's flow."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from allocation.data import GRASSROOTS
+from allocation.model import Model, Structure
+from allocation.tighten import Tightening
+
+
+def disaggregate(model: Model, flow: np.ndarray, tight: Tightening) -> np.ndarray:
+    """One lawyer position (or −1) per case of the problem, from a tight model's flow.
+
+    Deterministic: cases of a class are taken first-come first-served (received, case id) and
+    the earliest go to the nearest pools; a class's unassigned cases are its latest. Inside a
+    sub-pool, co-defendants come first, each group's members consecutively, and case j goes to
+    the sub-pool's lawyer j mod m (tie order), which spreads the sub-pool's total evenly and
+    gives a group's members (at most m) distinct lawyers.
+    """
+    struct = model.struct
+    problem = struct.problem
+    n_cases = len(problem.cases)
+    lawyer = np.full(n_cases, -1, dtype=np.int64)
+    pinned_ids = problem.cases["pinned_lawyer"].to_numpy(dtype=object)
+    pos = pd.Series(np.arange(len(problem.lawyers)), index=problem.lawyers["lawyer_id"])
+    is_pinned = pinned_ids != ""
+    lawyer[is_pinned] = pos.reindex(pinned_ids[is_pinned]).to_numpy()
+    case_pool = np.full(n_cases, -1, dtype=np.int64)
+    case_sub = np.full(n_cases, -1, dtype=np.int64)
+    dist = problem.dist_m
+
+    # ordinary classes → pools (nearest pools get the earliest cases)
+    x = model.flows("class_pool", flow)
+    meta = model.meta["class_pool"]
+    for c, cases in enumerate(struct.cls_cases):
+        sel = np.flatnonzero((meta["cls"] == c) & (x > 0))
+        pools = meta["pool"][sel]
+        key = np.lexsort((pools, dist[struct.cls_centre[c], struct.pool_region[pools]]))
+        counts = x[sel][key]
+        case_pool[cases[: counts.sum()]] = np.repeat(pools[key], counts)
+
+    # group classes → regions (detailed and relaxed arcs) → sub-pools (the repair's hand-out)
+    per_gc: dict[int, dict[int, int]] = {}
+    for name, key in (("gc_region", "region"), ("gc_pool", "pool")):
+        y = model.flows(name, flow)
+        gm = model.meta[name]
+        for j in np.flatnonzero(y > 0):
+            r = int(gm[key][j]) if key == "region" else int(struct.pool_region[gm[key][j]])
+            counts = per_gc.setdefault(int(gm["gc"][j]), {})
+            counts[r] = counts.get(r, 0) + int(y[j])
+    region_cases: dict[tuple[int, int], list[int]] = {}
+    for k, counts in sorted(per_gc.items()):
+        regions = sorted(counts, key=lambda r, k=k: (dist[struct.gc_centre[k], r], r))
+        start = 0
+        for r in regions:
+            cases = struct.gc_cases[k][start:start + counts[r]]
+            region_cases.setdefault((int(struct.gc_group[k]), r), []).extend(cases.tolist())
+            start += counts[r]
+    by_group_region: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for (g, s), n in sorted(tight.group_sub.items()):
+        by_group_region.setdefault((g, int(struct.sub_region[s])), []).append((s, n))
+    for (g, r), cases in sorted(region_cases.items()):
+        subs = np.repeat([s for s, _ in by_group_region.get((g, r), [])],
+                         [n for _, n in by_group_region.get((g, r), [])]).astype(np.int64)
+        if len(subs) != len(cases):
+            raise RuntimeError("group flow into a region does not match its hand-out to sub-pools")
+        case_sub[np.array(cases, dtype=np.int64)] = subs
+    sub_group = np.zeros(len(struct.sub_m), dtype=np.int64)
+    for (_, s), n in tight.group_sub.items():
+        sub_group[s] += n
+
+    # ordinary cases of each pool → its sub-pools (each takes its total minus its group cases);
+    # where the hand-out moved co-defendants between a region's defender pools, ordinary cases
+    # move the other way (same region: same distance; social/staff pools take every kind)
+    plain = np.flatnonzero(case_pool >= 0)
+    cls_of = np.full(n_cases, -1, dtype=np.int64)
+    for c, cases in enumerate(struct.cls_cases):
+        cls_of[cases] = c
+    order = problem.cases["order"].to_numpy()
+    need = tight.sub_total - sub_group
+    if np.any(need < 0):
+        raise RuntimeError("a sub-pool holds more group cases than its total")
+    _rebalance_pools(struct, case_pool, plain, need, order, cls_of)
+    plain = plain[np.lexsort((order[plain], cls_of[plain], case_pool[plain]))]
+    subs_by_pool = np.lexsort((np.arange(len(struct.sub_m)), struct.sub_pool))
+    filler = np.repeat(subs_by_pool, need[subs_by_pool])
+    if len(filler) != len(plain) or np.any(struct.sub_pool[filler] != case_pool[plain]):
+        raise RuntimeError("pool totals do not match the cases sent to the pools")
+    case_sub[plain] = filler
+
+    # inside each sub-pool: group cases first (by group), then ordinary cases; case j → lawyer j mod m
+    placed = np.flatnonzero(case_sub >= 0)
+    gcode = {g: i for i, g in enumerate(struct.groups)}
+    group_rank = np.array([gcode.get(g, len(struct.groups)) for g in problem.cases["group"].to_numpy()[placed]])
+    placed = placed[np.lexsort((order[placed], cls_of[placed], group_rank, case_sub[placed]))]
+    subs = case_sub[placed]
+    first = np.searchsorted(subs, subs, side="left")
+    j = np.arange(len(placed)) - first
+    flat = np.concatenate(struct.sub_lawyers) if struct.sub_lawyers else np.zeros(0, np.int64)
+    start = np.cumsum(struct.sub_m) - struct.sub_m
+    lawyer[placed] = flat[start[subs] + j % struct.sub_m[subs]]
+    return lawyer
+
+
+def _rebalance_pools(struct: Structure, case_pool: np.ndarray, plain: np.ndarray, need: np.ndarray,
+                     order: np.ndarray, cls_of: np.ndarray) -> None:
+    """Move ordinary cases between defender pools of one region so each pool holds ``need``."""
+    want = np.bincount(struct.sub_pool, weights=need, minlength=len(struct.pool_m)).astype(np.int64)
+    have = np.bincount(case_pool[plain], minlength=len(struct.pool_m))
+    diff = have - want
+    if not diff.any():
+        return
+    for r in np.unique(struct.pool_region[diff != 0]):
+        pools = np.flatnonzero((struct.pool_region == r) & (diff != 0))
+        if diff[pools].sum() != 0 or np.any(struct.pool_kind[pools] == GRASSROOTS):
+            raise RuntimeError("co-defendants moved between pools that cannot swap ordinary cases")
+        takers = [int(q) for q in pools if diff[q] < 0]
+        for q in (int(q) for q in pools if diff[q] > 0):
+            mine = plain[case_pool[plain] == q]
+            mine = mine[np.lexsort((order[mine], cls_of[mine]))][::-1][: diff[q]]
+            start = 0
+            for t in takers:
+                k = min(-diff[t], len(mine) - start)
+                case_pool[mine[start:start + k]] = t
+                diff[t] += k
+                start += k
+            diff[q] = 0

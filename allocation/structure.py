@@ -1,0 +1,178 @@
+"""The aggregation of a dispatch problem (pipeline step 2a): classes, groups, pools, sub-pools.
+
+``structure`` groups the ``Problem`` once:
+
+- classes: the batch's ordinary cases with the same administering centre and the same
+  eligible lawyer kinds (criminal or not) are interchangeable for every rule and objective;
+- group classes: the unpinned members of one co-defendant group with one administering centre;
+- pools: eligible lawyers of one region and kind (same distance, same eligibility, same
+  social/non-social status);
+- firm-pools: the lawyers of one pool in one firm (or with no firm);
+- sub-pools: lawyers of one firm-pool with the same load so far and the same pinned
+  co-defendants — interchangeable even for the group and balance levels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from allocation.data import KINDS, Problem
+
+#: Regions (nearest first, the centre's own included) whose arcs are in the network from the
+#: start; the others are priced in when needed.
+NEAR = 4
+
+
+@dataclass
+class Structure:
+    """The aggregation of one problem (see module docstring). Arrays are indexed by id.
+
+    Classes: ``cls_centre`` (region code), ``cls_criminal``, ``cls_cases`` (case positions in
+    first-come first-served order). Groups: ``groups`` (keys), ``gc_group``, ``gc_centre``,
+    ``gc_cases``. Pools: ``pool_region``, ``pool_kind``, ``pool_m``, ``pool_bases`` (sorted
+    loads). Firm-pools: ``fp_pool``, ``fp_firm`` (firm code, −1 for none). Sub-pools:
+    ``sub_pool``, ``sub_fp``, ``sub_region``, ``sub_kind``, ``sub_firm``, ``sub_base``,
+    ``sub_m``, ``sub_lawyers`` (lawyer positions, tie order), ``sub_pinned`` (groups pinned to
+    its lawyers). ``pinned_firm[(g, firm)]``, ``pinned_pool[(g, pool)]`` and
+    ``pinned_fp[(g, fp)]`` count a group's pinned members. ``near[a]``: region codes nearest
+    to region a first.
+    """
+
+    problem: Problem
+    n_batch: int
+    cls_centre: np.ndarray
+    cls_criminal: np.ndarray
+    cls_cases: list[np.ndarray]
+    groups: list[str]
+    gc_group: np.ndarray
+    gc_centre: np.ndarray
+    gc_cases: list[np.ndarray]
+    pool_region: np.ndarray
+    pool_kind: np.ndarray
+    pool_m: np.ndarray
+    pool_bases: list[np.ndarray]
+    fp_pool: np.ndarray
+    fp_firm: np.ndarray
+    sub_pool: np.ndarray
+    sub_fp: np.ndarray
+    sub_region: np.ndarray
+    sub_kind: np.ndarray
+    sub_firm: np.ndarray
+    sub_base: np.ndarray
+    sub_m: np.ndarray
+    sub_lawyers: list[np.ndarray]
+    sub_pinned: list[frozenset]
+    firms: list[tuple[str, str]]
+    near: np.ndarray
+    pinned_firm: dict[tuple[int, int], int] = field(default_factory=dict)
+    pinned_pool: dict[tuple[int, int], int] = field(default_factory=dict)
+    pinned_fp: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    @property
+    def cap(self) -> int:
+        """The yearly cap (件/年)."""
+        return self.problem.rules.cap
+
+    @property
+    def sub_h(self) -> np.ndarray:
+        """Headroom of each sub-pool's lawyers (件)."""
+        return self.cap - self.sub_base
+
+    def is_near(self, centre: np.ndarray, region: np.ndarray) -> np.ndarray:
+        """Whether ``region`` is among the ``NEAR`` nearest regions of ``centre`` (elementwise)."""
+        rank = np.argsort(self.near, axis=1)
+        return rank[centre, region] < NEAR
+
+
+def structure(problem: Problem) -> Structure:
+    """Aggregate the problem's batch into classes and its eligible lawyers into (sub-)pools."""
+    cases = problem.cases
+    batch = cases["pinned_lawyer"].to_numpy() == ""
+    order = cases["order"].to_numpy()
+    centre = problem.region_code(cases["centre"])
+    criminal = cases["criminal"].to_numpy(dtype=bool)
+    group = cases["group"].to_numpy(dtype=object)
+
+    plain = np.flatnonzero(batch & (group == ""))
+    plain = plain[np.argsort(order[plain], kind="stable")]
+    key = centre[plain] * 2 + criminal[plain]
+    cls_keys, cls_of = np.unique(key, return_inverse=True)
+    cls_cases = [plain[cls_of == k] for k in range(len(cls_keys))]
+
+    groups = sorted(set(group[group != ""]))
+    gindex = {g: i for i, g in enumerate(groups)}
+    grouped = np.flatnonzero(batch & (group != ""))
+    gcodes = np.array([gindex[g] for g in group[grouped]], dtype=np.int64)
+    grouped_order = np.lexsort((order[grouped], centre[grouped], gcodes))
+    grouped, gcodes = grouped[grouped_order], gcodes[grouped_order]
+    gkey = gcodes * len(problem.regions) + centre[grouped]
+    gc_keys, gc_of = np.unique(gkey, return_inverse=True)
+    gc_cases = [grouped[gc_of == k] for k in range(len(gc_keys))]
+
+    lawyers = problem.lawyers
+    elig = np.flatnonzero(lawyers["eligible"].to_numpy(dtype=bool))
+    kind_code = lawyers["kind"].map({k: i for i, k in enumerate(KINDS)}).to_numpy(dtype=np.int64)
+    region = problem.region_code(lawyers["region"])
+    firm_names = lawyers["firm"].to_numpy(dtype=object)
+    base = lawyers["base"].to_numpy(dtype=np.int64)
+    pinned_groups: dict[int, set[int]] = {}
+    pinned_cases = cases[~batch & (group != "")]
+    lawyer_pos = pd.Series(np.arange(len(lawyers)), index=lawyers["lawyer_id"])
+    for g, lw in zip(pinned_cases["group"], pinned_cases["pinned_lawyer"], strict=True):
+        pinned_groups.setdefault(int(lawyer_pos[lw]), set()).add(gindex[g])
+    firms = sorted({(problem.regions[r], f) for r, f in zip(region, firm_names, strict=True) if f})
+    findex = {f: i for i, f in enumerate(firms)}
+    firm_code = np.array([findex.get((problem.regions[r], f), -1) for r, f in zip(region, firm_names, strict=True)],
+                         dtype=np.int64)
+    tie = np.random.default_rng(problem.seed).permutation(len(lawyers)) if problem.seed else \
+        np.argsort(np.argsort(lawyers["lawyer_id"].to_numpy(dtype=str), kind="stable"))
+    pg_key = np.array([",".join(map(str, sorted(pinned_groups[i]))) if i in pinned_groups else ""
+                       for i in range(len(lawyers))], dtype=object)
+    frame = pd.DataFrame({"pos": elig, "region": region[elig], "kind": kind_code[elig], "firm": firm_code[elig],
+                          "base": base[elig], "pg": pg_key[elig], "tie": tie[elig]})
+    frame = frame.sort_values(["region", "kind", "firm", "base", "pg", "tie"], kind="stable")
+    sub_id = frame.groupby(["region", "kind", "firm", "base", "pg"], sort=False).ngroup().to_numpy()
+    fp_id = frame.groupby(["region", "kind", "firm"], sort=False).ngroup().to_numpy()
+    pool_id = frame.groupby(["region", "kind"], sort=False).ngroup().to_numpy()
+
+    def starts(ids: np.ndarray) -> np.ndarray:
+        return np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, np.int64)
+
+    first, fp_first, pool_first = starts(sub_id), starts(fp_id), starts(pool_id)
+    pos = frame["pos"].to_numpy()
+    sub_lawyers = np.split(pos, first[1:]) if len(pos) else []
+    pool_members = np.split(pos, pool_first[1:]) if len(pos) else []
+    fp_members = np.split(pos, fp_first[1:]) if len(pos) else []
+    n_regions = len(problem.regions)
+    near = np.argsort(problem.dist_m + np.eye(n_regions, dtype=np.int64) * -1, axis=1, kind="stable")
+
+    struct = Structure(
+        problem=problem, n_batch=int(batch.sum()),
+        cls_centre=cls_keys // 2, cls_criminal=(cls_keys % 2).astype(bool), cls_cases=cls_cases,
+        groups=groups, gc_group=gc_keys // n_regions, gc_centre=gc_keys % n_regions, gc_cases=gc_cases,
+        pool_region=frame["region"].to_numpy()[pool_first], pool_kind=frame["kind"].to_numpy()[pool_first],
+        pool_m=np.array([len(m) for m in pool_members], dtype=np.int64),
+        pool_bases=[np.sort(base[m]) for m in pool_members],
+        fp_pool=pool_id[fp_first], fp_firm=frame["firm"].to_numpy()[fp_first],
+        sub_pool=pool_id[first], sub_fp=fp_id[first], sub_region=frame["region"].to_numpy()[first],
+        sub_kind=frame["kind"].to_numpy()[first], sub_firm=frame["firm"].to_numpy()[first],
+        sub_base=frame["base"].to_numpy()[first], sub_m=np.array([len(s) for s in sub_lawyers], dtype=np.int64),
+        sub_lawyers=sub_lawyers, sub_pinned=[frozenset(pinned_groups.get(int(s[0]), ())) for s in sub_lawyers],
+        firms=firms, near=near,
+    )
+    where = {}
+    for k, members in enumerate(fp_members):
+        for i in members:
+            where[int(i)] = (int(struct.fp_pool[k]), k)
+    for g_name, lw in zip(pinned_cases["group"], pinned_cases["pinned_lawyer"], strict=True):
+        i, g = int(lawyer_pos[lw]), gindex[g_name]
+        if firm_code[i] >= 0:
+            struct.pinned_firm[(g, int(firm_code[i]))] = struct.pinned_firm.get((g, int(firm_code[i])), 0) + 1
+        if i in where:
+            q, k = where[i]
+            struct.pinned_pool[(g, q)] = struct.pinned_pool.get((g, q), 0) + 1
+            struct.pinned_fp[(g, k)] = struct.pinned_fp.get((g, k), 0) + 1
+    return struct

@@ -1,0 +1,136 @@
+"""The brief's tables: front sheet, loads, supply per 100,000, findings, the whole workbook.
+
+Every table is built from the typed results of a ``legalaid.brief.Brief`` through the engines'
+report modules; nothing is picked by sheet name.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from legalaid.brief import Brief
+from legalaid.report import budget as budget_report
+from legalaid.report import dispatch as dispatch_report
+from legalaid.report import projection as projection_report
+from legalaid.report.brief import progress as progress_sheet
+from legalaid.report.brief.loads import load_flags
+from legalaid.report.findings import finding_texts
+from legalaid.report.writers import Sheet
+from scenarios.vocab import CITY_TOTAL, over_cap
+
+WORKBOOK = "月通报.xlsx"
+#: The budget check that rests on the editable subsidy schedule rather than on a plan rule.
+SUBSIDY_ESTIMATE = "subsidy_coverage"
+
+
+def progress_table(brief: Brief) -> pd.DataFrame:
+    """Per-region progress against 序时进度 with lights (``progress.progress_table``)."""
+    reach = brief.projection.summary.set_index("region")["p_reach"]
+    return progress_sheet.progress_table(brief.plan, brief.inputs.progress, brief.month, reach)
+
+
+def loads(brief: Brief) -> pd.DataFrame:
+    """Lawyer loads after dispatch with accountability flags (安庆2023 §6(2))."""
+    table = dispatch_report.loads_table(brief.dispatch)
+    cap = brief.plan.rule("lawyer_yearly_cap")
+    table[f"问责提示（{cap.citation}）"] = load_flags(brief.dispatch.loads["after"], cap.value).to_numpy()
+    return table
+
+
+def supply(brief: Brief) -> pd.DataFrame:
+    """Legal-aid supply per 100,000 residents (六安2025 §2(1)) where population is known."""
+    summary = brief.projection.summary.set_index("region")
+    progress = brief.inputs.progress
+    to_date = progress[progress["month"] <= brief.month].groupby("region")["approved"].sum()
+    rows = []
+    for region in brief.plan.regions:
+        approved = int(to_date.get(region.id, 0))
+        projected = float(summary.loc[region.id, "approved_mean"]) if region.id in summary.index else np.nan
+        pop = region.population
+        rows.append({
+            "单位": region.name, "常住人口（2020）": pop if pop else "",
+            "全年目标（件）": region.target,
+            "目标每10万人（件）": round(region.target / pop * 1e5, 1) if pop else "",
+            "累计审批（件）": approved,
+            "累计每10万人（件）": round(approved / pop * 1e5, 1) if pop else "",
+            "预测全年每10万人（件）": round(projected / pop * 1e5, 1) if pop else "",
+        })
+    note = "人口未知（计划文件未提供可核实的人口数据），不计算每10万人供给量" if not any(
+        r.population for r in brief.plan.regions) else brief.plan.population_reference
+    rows.append({"单位": "说明", "常住人口（2020）": note})
+    return pd.DataFrame(rows)
+
+
+def findings(brief: Brief) -> pd.DataFrame:
+    """Findings and notes: over-cap handlers, data notes, model notes."""
+    rows = [("承办人员", text) for text in finding_texts(brief.inputs.findings)]
+    rows += [("数据", brief.source)]
+    rows += [("进度预测", text) for text in projection_report.notes(brief.projection)]
+    rows += [("经费测算", text) for text in budget_report.notes(brief.budget)]
+    return pd.DataFrame(rows, columns=["类别", "内容"])
+
+
+def sheets(brief: Brief) -> list[Sheet]:
+    """The workbook's sheets in reading order; non-compliant rows flagged red."""
+    from legalaid.report import budget_tables
+
+    plan, budget = brief.plan, brief.budget
+    closure_min = plan.rule_value("closure_ratio_min")
+    table = progress_table(brief)
+    front = progress_sheet.to_chinese(table, closure_min)
+    out = [Sheet("总览", front, pd.Series(table["light"] == "red", index=front.index))]
+    out += [s for s in dispatch_report.sheets(brief.dispatch) if s.name != "律师负荷"]
+    load_table = loads(brief)
+    flag_col = load_table.columns[-1]
+    out.append(Sheet("律师负荷", load_table, load_table[flag_col].str.startswith("超过")))
+    projection = projection_report.chinese_tables(brief.projection)
+    flag = pd.Series(projection_report.unlikely(brief.projection).to_numpy(), index=projection["进度预测"].index)
+    out += [Sheet("进度预测", projection["进度预测"], flag), Sheet("策略比较", projection["策略比较"])]
+    verdicts, summary, least = (budget_report.verdicts(budget), budget_report.summary(budget),
+                                budget_report.least_budget(budget))
+    out += [Sheet("经费核查", verdicts, budget_tables.flag_failures(verdicts, "结论")),
+            Sheet("经费汇总", summary, summary["不达标项数"] > 0),
+            Sheet("最低地方预算", least, least["地方预算缺口（元）"] > 0)]
+    if budget.risk is not None:
+        risk = budget_report.risk_table(budget)
+        out.append(Sheet("补贴风险", risk, pd.Series((budget.risk["p_exceed"] > budget.risk["level"]).to_numpy(),
+                                                 index=risk.index)))
+    out.append(Sheet("每10万人供给", supply(brief)))
+    out.append(Sheet("提示", findings(brief)))
+    return out
+
+
+def plan_rule_failures(brief: Brief) -> pd.DataFrame:
+    """Failed funding checks of plan rules (the example-schedule subsidy estimate excluded)."""
+    failing = brief.budget.failing
+    return failing[(failing["rule"] != SUBSIDY_ESTIMATE) & (failing["region"] != CITY_TOTAL)]
+
+
+def subsidy_estimate_failures(brief: Brief) -> pd.DataFrame:
+    """Regions whose funds fall short of the subsidies on the (example) subsidy schedule."""
+    failing = brief.budget.failing
+    return failing[(failing["rule"] == SUBSIDY_ESTIMATE) & (failing["region"] != CITY_TOTAL)]
+
+
+def over_cap_by_region(brief: Brief) -> dict[str, int]:
+    """Handlers whose handled_this_year is above the cap, per region."""
+    lawyers = brief.inputs.lawyers
+    cap = brief.plan.rule_value("lawyer_yearly_cap")
+    return lawyers[over_cap(lawyers["handled_this_year"].to_numpy(), cap)].groupby("region").size().to_dict()
+
+
+def key_figures(brief: Brief) -> dict:
+    """The headline numbers of the brief."""
+    table = progress_table(brief)
+    total = table[table["region"] == CITY_TOTAL].iloc[0]
+    city = brief.projection.summary[brief.projection.summary["region"] == CITY_TOTAL].iloc[0]
+    lights = table[table["region"] != CITY_TOTAL]["light"].value_counts()
+    return {
+        "approved": int(total["approved"]), "expected": float(total["expected"]), "pace": float(total["pace"]),
+        "closed": int(total["closed"]), "closure_ratio": float(total["closure_ratio"]),
+        "target": int(brief.plan.target_total), "projected_mean": float(city["approved_mean"]),
+        "projected_q05": float(city["approved_q05"]), "projected_q95": float(city["approved_q95"]),
+        "p_reach": float(city["p_reach"]), "closure_mean": float(city["closure_ratio_mean"]),
+        "green": int(lights.get("green", 0)), "amber": int(lights.get("amber", 0)), "red": int(lights.get("red", 0)),
+    }

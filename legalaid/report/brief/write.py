@@ -1,0 +1,33 @@
+"""Writing the brief: 月通报.xlsx, one CSV per sheet, charts and summary.md, atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from legalaid.brief import Brief
+from legalaid.report import budget as budget_report
+from legalaid.report.brief.loads import load_chart
+from legalaid.report.brief.sheets import WORKBOOK, sheets
+from legalaid.report.brief.summary import summary_markdown
+from legalaid.report.projection_charts import CHART_DIR, render_charts
+from legalaid.report.writers import staged_dir, write_json, write_tables
+
+
+def write_brief(brief: Brief, out_dir: str | Path) -> Path:
+    """Write 月通报.xlsx, one CSV per sheet, charts and summary.md into ``out_dir`` atomically."""
+    import matplotlib.pyplot as plt
+
+    with staged_dir(out_dir) as folder:
+        write_tables(folder, sheets(brief), workbook=WORKBOOK)
+        render_charts(brief.projection, folder)
+        charts = folder / CHART_DIR
+        charts.mkdir(exist_ok=True)
+        load_chart(brief.plan, brief.dispatch.loads["handled_this_year"], brief.dispatch.loads["after"],
+                   charts / "律师办案量分布.png")
+        for stem, figure in budget_report.charts(brief.budget).items():
+            figure.savefig(charts / f"{stem}.png", dpi=120)
+            plt.close(figure)
+        (folder / "summary.md").write_text(summary_markdown(brief), encoding="utf-8")
+        write_json({"plan": brief.plan.id, "month": brief.month, "seed": brief.seed,
+                    "runs": brief.projection.runs, "source": brief.source}, folder / "运行信息.json")
+    return Path(out_dir)
