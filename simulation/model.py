@@ -1,14 +1,19 @@
 """The SimPy model of the rest of the legal-aid year, one replication at a time.
 
-Processes (generator functions taking ``env``; time in days from 1 January 00:00):
+Processes (module-level generator functions taking ``env`` and the replication's ``Year``;
+time in days from 1 January 00:00):
 
 - ``centre``: the city legal-aid centre. At each month start (an integer time) it publishes the
   month's new applications per region; under ``rebalance`` it first redirects part of the
   applications of regions ahead of 序时进度 to regions behind it (``policies.rebalance_rule``).
 - ``intake`` (one per region): each day at noon (time d + ½) the region approves that day's
   applications, adds them to its waiting list and assigns waiting cases to its handlers with
-  room under the yearly cap (``policies.assign``); under ``overflow`` cases it has no room for
-  go to the nearest region with room. Cases that find no handler wait (all year if need be).
+  room under the yearly cap; under ``overflow`` cases it has no room for go to the nearest
+  region with room. Cases that find no handler wait (all year if need be).
+
+Shared things are SimPy's own: each region's room under the yearly cap (安庆2023 §6(2)) is a
+``simpy.Container`` per handler pool (lawyers; grassroots workers, who may not defend), from
+which an assignment ``get``s; all regions wait on one shared "noon" timeout per day.
 - closures: a case assigned at time s closes at s + its handling time (gamma by kind). Closing
   feeds nothing back into the model (the yearly cap counts assignments, not concurrent cases),
   so closure times are computed in one vectorised step from the assignment record instead of
@@ -32,13 +37,13 @@ the same handling times (common random numbers), so policy differences carry lit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
 from scipy import special
 
-from simulation.policies import KIND_POOLS, assign, rebalance_rule
+from simulation.policies import KIND_POOLS, rebalance_rule
 from simulation.start import StartState
 
 #: Streams derived from a replication's SeedSequence, by purpose.
@@ -165,146 +170,237 @@ def start_closures(state: StartState, starts: np.ndarray, seed: np.random.SeedSe
     return region, np.concatenate(times), np.ones(len(region))
 
 
-def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace: bool = False) -> Replication:
-    """Run one replication of months m+1..12 under ``policy`` ("none", "overflow", "rebalance")."""
-    rng = streams(seed)
-    det = state.params.deterministic
-    C, D = state.n_regions, len(state.day_weight)
-    m = state.month
-    start = state.start_time
-    rates = draw_rates(state, rng["rates"])
-    arrivals = draw_arrivals(state, rates, rng["arrivals"])
-    if not det:
-        arrivals = arrivals.astype(np.int64)
-    log: list | None = [] if trace else None
-    names = state.names
-    unlimited = state.unlimited
-    overflow = policy == "overflow"
-    rooms = [list(row) for row in state.capacity]
-    if not det:
-        rooms = [[r if np.isinf(r) else int(r) for r in row] for row in rooms]
-    backlog = [[0, 0, 0] for _ in range(C)]
-    changed: dict[tuple[int, int], list] = {}  # (region, day) -> assigned per kind, where ≠ that day's approvals
-    moved_out, moved_in = np.zeros(C), np.zeros(C)
-    over_out, over_in = np.zeros(C), np.zeros(C)
-    published: dict[int, list] = {}
-    month_of_day = (state.day_month - m).tolist()
-    first_day = [int(state.edges[j] - start) for j in range(m, 13)]
-    counter = [0]
-    ytd = state.approved_m[:, :m].sum(axis=1)
+@dataclass
+class Year:
+    """The mutable state of one replication's year, shared by its processes.
 
-    def centre(env):
-        for j in range(m, 12):
-            lo, hi = first_day[j - m], first_day[j - m + 1]
-            if policy == "rebalance" and j < state.params.rebalance_until_month:
-                cum = ytd + arrivals[:, :lo, :].sum(axis=(1, 2))
-                redirect(env, j, lo, hi, cum)
-            published[j - m] = arrivals[:, lo:hi, :].tolist()
-            counter[0] += 1
-            yield env.timeout(hi - lo)
+    Attributes
+    ----------
+    state : the starting state (read only).
+    policy : "none", "overflow" or "rebalance".
+    arrivals : natural applications per region, remaining day and kind (C, D, 3); the centre's
+        rebalancing changes it month by month before publishing.
+    policy_rng : the stream of the policy's own draws.
+    rooms : per region, one ``simpy.Container`` per handler pool (lawyers, grassroots workers)
+        holding the room under the yearly cap (件); None when capacity is unlimited.
+    backlog : per region, cases waiting for a handler, per kind.
+    published : month offset → applications per region, day and kind (lists).
+    changed : (region, day) → cases assigned per kind, where that differs from the day's approvals.
+    moved_out, moved_in, overflow_out, overflow_in : per region (件).
+    noon : remaining day → the shared "noon of that day" timeout.
+    steps : process steps (one per region and remaining day, one per remaining month).
+    log : the event log when traced, else None.
+    """
 
-    def redirect(env, j, lo, hi, cum):
-        p = state.params
-        q, share = rebalance_rule(j, cum, state.targets, state.rate_hat, state.weights, state.rebalance_ok,
-                                  p.rebalance_share_max, p.rebalance_donor_buffer)
-        donors = np.flatnonzero(q > 0)
-        if not len(donors):
-            return
-        block = arrivals[donors, lo:hi, :]
-        if det:
-            moved = block * q[donors, None, None]
-            got = moved.sum(axis=0)[None, :, :] * share[:, None, None]
+    state: StartState
+    policy: str
+    arrivals: np.ndarray
+    policy_rng: np.random.Generator
+    rooms: list[tuple[simpy.Container, simpy.Container]] | None
+    backlog: list[list]
+    moved_out: np.ndarray
+    moved_in: np.ndarray
+    overflow_out: np.ndarray
+    overflow_in: np.ndarray
+    published: dict[int, list] = field(default_factory=dict)
+    changed: dict[tuple[int, int], list] = field(default_factory=dict)
+    noon: dict[int, simpy.Event] = field(default_factory=dict)
+    steps: int = 0
+    log: list | None = None
+
+    @property
+    def first_day(self) -> list[int]:
+        """Offset of each remaining month's first day from the simulation start."""
+        st = self.state
+        return [int(st.edges[j] - st.start_time) for j in range(st.month, 13)]
+
+
+def new_year(env: simpy.Environment, state: StartState, policy: str, arrivals: np.ndarray,
+             policy_rng: np.random.Generator, trace: bool) -> Year:
+    """The year's shared state: handler room as Containers (whole 件 unless deterministic)."""
+    C = state.n_regions
+    rooms = None
+    if not state.unlimited:
+        det = state.params.deterministic
+        rooms = [tuple(simpy.Container(env, capacity=float("inf"), init=room if det or np.isinf(room) else int(room))
+                       for room in row) for row in state.capacity]
+    return Year(state=state, policy=policy, arrivals=arrivals, policy_rng=policy_rng, rooms=rooms,
+                backlog=[[0, 0, 0] for _ in range(C)], moved_out=np.zeros(C), moved_in=np.zeros(C),
+                overflow_out=np.zeros(C), overflow_in=np.zeros(C), log=[] if trace else None)
+
+
+def next_noon(env: simpy.Environment, year: Year, i: int) -> simpy.Event:
+    """The shared event "noon of remaining day i": one timeout per day for all regions."""
+    event = year.noon.get(i)
+    if event is None:
+        event = year.noon[i] = env.timeout(0.5 if i == 0 else 1)
+    return event
+
+
+def centre(env: simpy.Environment, year: Year):
+    """The city centre: at each month start, rebalance (if the policy says so) and publish the month."""
+    st = year.state
+    m, first_day = st.month, year.first_day
+    ytd = st.approved_m[:, :m].sum(axis=1)
+    for j in range(m, 12):
+        lo, hi = first_day[j - m], first_day[j - m + 1]
+        if year.policy == "rebalance" and j < st.params.rebalance_until_month:
+            redirect(env, year, j, lo, hi, ytd + year.arrivals[:, :lo, :].sum(axis=(1, 2)))
+        year.published[j - m] = year.arrivals[:, lo:hi, :].tolist()
+        year.steps += 1
+        yield env.timeout(hi - lo)
+
+
+def redirect(env: simpy.Environment, year: Year, j: int, lo: int, hi: int, cum: np.ndarray) -> None:
+    """Move part of month j's applications from donors to regions behind 序时进度 (``rebalance_rule``)."""
+    st, p, arrivals = year.state, year.state.params, year.arrivals
+    q, share = rebalance_rule(j, cum, st.targets, st.rate_hat, st.weights, st.rebalance_ok, p.rebalance_share_max,
+                              p.rebalance_donor_buffer)
+    donors = np.flatnonzero(q > 0)
+    if not len(donors):
+        return
+    block = arrivals[donors, lo:hi, :]
+    if p.deterministic:
+        moved = block * q[donors, None, None]
+        got = moved.sum(axis=0)[None, :, :] * share[:, None, None]
+    else:
+        moved = year.policy_rng.binomial(block, q[donors, None, None])
+        got = np.moveaxis(year.policy_rng.multinomial(moved.sum(axis=0), share), -1, 0)
+    arrivals[donors, lo:hi, :] -= moved
+    arrivals[:, lo:hi, :] += got
+    out = np.zeros(st.n_regions)
+    out[donors] = moved.sum(axis=(1, 2))
+    into = got.sum(axis=(1, 2))
+    year.moved_out[:] += out
+    year.moved_in[:] += into
+    if year.log is not None:
+        for c in range(st.n_regions):
+            if out[c]:
+                year.log.append((env.now, st.names[c], "transfer_out", _num(out[c]), f"{j + 1}月"))
+            if into[c]:
+                year.log.append((env.now, st.names[c], "transfer_in", _num(into[c]), f"{j + 1}月"))
+
+
+def assign(backlog: list, rooms: tuple[simpy.Container, ...]) -> list:
+    """Assign waiting cases to handlers with room under the yearly cap (安庆2023 §6(2)).
+
+    ``backlog`` holds waiting cases per kind (criminal, civil, administrative), updated in place;
+    each pool's room is taken from its Container. Criminal cases need a lawyer (grassroots workers
+    may not defend); civil and administrative cases go to grassroots workers first, keeping
+    lawyers' room for criminal cases (``policies.KIND_POOLS``). Returns the cases assigned per kind.
+    """
+    started = [0, 0, 0]
+    for k, pools in enumerate(KIND_POOLS):
+        want = backlog[k]
+        if not want:
+            continue
+        for pool in pools:
+            room = rooms[pool].level
+            if room <= 0:
+                continue
+            got = want if want <= room else room
+            rooms[pool].get(got)
+            want -= got
+            started[k] += got
+            if not want:
+                break
+        backlog[k] = want
+    return started
+
+
+def _overflow(env: simpy.Environment, year: Year, c: int, wait: list, got: list) -> list:
+    """Under ``overflow``: cases region c had no room for go to the nearest regions with room."""
+    st = year.state
+    for nb in st.neighbours[c]:
+        sent = assign(wait, year.rooms[nb])
+        n = sent[0] + sent[1] + sent[2]
+        if n:
+            year.overflow_out[c] += n
+            year.overflow_in[nb] += n
+            got = [g + x for g, x in zip(got, sent, strict=True)]
+            if year.log is not None:
+                year.log.append((env.now, st.names[c], "overflow", _num(n), st.names[nb]))
+        if not (wait[0] or wait[1] or wait[2]):
+            break
+    return got
+
+
+def intake(env: simpy.Environment, year: Year, c: int):
+    """Region c: each noon, approve the day's applications and assign what its handlers have room for."""
+    st, log = year.state, year.log
+    month_of_day, first_day = (st.day_month - st.month).tolist(), year.first_day
+    name, wait = st.names[c], year.backlog[c]
+    yield next_noon(env, year, 0)
+    for i in range(len(st.day_weight)):
+        year.steps += 1
+        j = month_of_day[i]
+        a = year.published[j][c][i - first_day[j]]
+        wait[0] += a[0]
+        wait[1] += a[1]
+        wait[2] += a[2]
+        if log is not None and (a[0] or a[1] or a[2]):
+            log.append((env.now, name, "approve", _num(sum(a)), ""))
+        if year.rooms is None:
+            got = list(wait)
+            wait[0] = wait[1] = wait[2] = 0
         else:
-            moved = rng["policy"].binomial(block, q[donors, None, None])
-            got = np.moveaxis(rng["policy"].multinomial(moved.sum(axis=0), share), -1, 0)
-        arrivals[donors, lo:hi, :] -= moved
-        arrivals[:, lo:hi, :] += got
-        out = np.zeros(C)
-        out[donors] = moved.sum(axis=(1, 2))
-        into = got.sum(axis=(1, 2))
-        moved_out[:] += out
-        moved_in[:] += into
-        if log is not None:
-            for c in range(C):
-                if out[c]:
-                    log.append((env.now, names[c], "transfer_out", _num(out[c]), f"{j + 1}月"))
-                if into[c]:
-                    log.append((env.now, names[c], "transfer_in", _num(into[c]), f"{j + 1}月"))
+            got = assign(wait, year.rooms[c])
+        if log is not None and (got[0] or got[1] or got[2]):
+            log.append((env.now, name, "assign", _num(sum(got)), name))
+        if year.policy == "overflow" and (wait[0] or wait[1] or wait[2]):
+            got = _overflow(env, year, c, wait, got)
+        if got != a:
+            year.changed[c, i] = got
+        if log is not None and (wait[0] or wait[1] or wait[2]):
+            log.append((env.now, name, "wait", _num(sum(wait)), ""))
+        yield next_noon(env, year, i + 1)
 
-    noon: dict[int, simpy.Event] = {}
 
-    def next_noon(env, i):
-        """The shared event "noon of remaining day i": one timeout per day for all regions."""
-        event = noon.get(i)
-        if event is None:
-            event = noon[i] = env.timeout(0.5 if i == 0 else 1)
-        return event
-
-    def intake(env, c):
-        yield next_noon(env, 0)
-        mine, wait = rooms[c], backlog[c]
-        for i in range(D):
-            counter[0] += 1
-            j = month_of_day[i]
-            a = published[j][c][i - first_day[j]]
-            wait[0] += a[0]
-            wait[1] += a[1]
-            wait[2] += a[2]
-            if log is not None and (a[0] or a[1] or a[2]):
-                log.append((env.now, names[c], "approve", _num(sum(a)), ""))
-            if unlimited:
-                got = list(wait)
-                wait[0] = wait[1] = wait[2] = 0
-            else:
-                got = assign(wait, mine, KIND_POOLS)
-            if log is not None and (got[0] or got[1] or got[2]):
-                log.append((env.now, names[c], "assign", _num(sum(got)), names[c]))
-            if overflow and (wait[0] or wait[1] or wait[2]):
-                for nb in state.neighbours[c]:
-                    sent = assign(wait, rooms[nb], KIND_POOLS)
-                    n = sent[0] + sent[1] + sent[2]
-                    if n:
-                        over_out[c] += n
-                        over_in[nb] += n
-                        got = [g + x for g, x in zip(got, sent, strict=True)]
-                        if log is not None:
-                            log.append((env.now, names[c], "overflow", _num(n), names[nb]))
-                    if not (wait[0] or wait[1] or wait[2]):
-                        break
-            if got != a:
-                changed[c, i] = got
-            if log is not None and (wait[0] or wait[1] or wait[2]):
-                log.append((env.now, names[c], "wait", _num(sum(wait)), ""))
-            yield next_noon(env, i + 1)
-
-    env = simpy.Environment(initial_time=start)
-    env.process(centre(env))
-    for c in range(C):
-        env.process(intake(env, c))
-    if state.year_end > start:
-        env.run(until=state.year_end)
-
-    # closures: carried-over open cases and cases assigned in the simulation
-    starts = arrivals.copy()
-    for (c, i), got in changed.items():
+def closures(state: StartState, year: Year, rng: dict, seed: np.random.SeedSequence) -> np.ndarray:
+    """Closures per region and month within the year (C, 12): the reported months, the carried-over
+    open cases, and the cases assigned during the simulation (counted for the approving region)."""
+    starts = year.arrivals.copy()
+    for (c, i), got in year.changed.items():
         starts[c, i] = got
+    C = state.n_regions
     closed = state.closed_m.copy()
-    for region, times, amount in (carry_closures(state, rng["carry"]), start_closures(state, starts, child(seed, STREAMS.index("durations")))):
+    for region, times, amount in (carry_closures(state, rng["carry"]),
+                                  start_closures(state, starts, child(seed, STREAMS.index("durations")))):
         month = np.searchsorted(state.edges, times, side="right") - 1
         inside = month < 12
         closed += np.bincount(region[inside] * 12 + month[inside], weights=amount[inside],
                               minlength=C * 12).reshape(C, 12)
-        if log is not None:
+        if year.log is not None:
             for r, t, n in sorted(zip(region[inside].tolist(), times[inside].tolist(), amount[inside].tolist(),
                                       strict=True), key=lambda x: (x[1], x[0])):
-                log.append((t, names[r], "close", _num(n), ""))
+                year.log.append((t, state.names[r], "close", _num(n), ""))
+    return closed
+
+
+def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace: bool = False) -> Replication:
+    """Run one replication of months m+1..12 under ``policy`` ("none", "overflow", "rebalance")."""
+    rng = streams(seed)
+    arrivals = draw_arrivals(state, draw_rates(state, rng["rates"]), rng["arrivals"])
+    if not state.params.deterministic:
+        arrivals = arrivals.astype(np.int64)
+    env = simpy.Environment(initial_time=state.start_time)
+    year = new_year(env, state, policy, arrivals, rng["policy"], trace)
+    env.process(centre(env, year))
+    for c in range(state.n_regions):
+        env.process(intake(env, year, c))
+    if state.year_end > state.start_time:
+        env.run(until=state.year_end)
+    closed = closures(state, year, rng, seed)
     approved = state.approved_m.copy()
-    approved[:, m:] += np.add.reduceat(arrivals.sum(axis=2), first_day[:-1], axis=1) if D else 0
-    if log is not None:
-        log.sort(key=lambda e: e[0])
-    waiting = np.array([sum(b) for b in backlog], dtype=float)
-    return Replication(approved=approved, closed=closed, waiting=waiting, overflow_out=over_out,
-                       overflow_in=over_in, moved_out=moved_out, moved_in=moved_in, events=counter[0], log=log)
+    first_day = year.first_day
+    if len(state.day_weight):
+        approved[:, state.month:] += np.add.reduceat(year.arrivals.sum(axis=2), first_day[:-1], axis=1)
+    if year.log is not None:
+        year.log.sort(key=lambda e: e[0])
+    waiting = np.array([sum(b) for b in year.backlog], dtype=float)
+    return Replication(approved=approved, closed=closed, waiting=waiting, overflow_out=year.overflow_out,
+                       overflow_in=year.overflow_in, moved_out=year.moved_out, moved_in=year.moved_in,
+                       events=year.steps, log=year.log)
 
 
 def _num(x):

@@ -87,33 +87,6 @@ def rebalance_rule(month: int, cum: np.ndarray, targets: np.ndarray, rate_hat: n
     return np.minimum(q, 1.0), share
 
 
-def assign(backlog: list, rooms: list, kind_pools: tuple) -> list:
-    """Assign waiting cases to handlers with room under the yearly cap (安庆2023 §6(2)).
-
-    ``backlog`` holds waiting cases per kind (criminal, civil, administrative) and ``rooms`` the
-    region's room per pool (lawyers, grassroots); both are updated in place. Criminal cases need
-    a lawyer (grassroots workers may not defend); civil and administrative cases go to grassroots
-    workers first, keeping lawyers' room for criminal cases. Returns the cases assigned per kind.
-    """
-    started = [0, 0, 0]
-    for k, pools in enumerate(kind_pools):
-        want = backlog[k]
-        if not want:
-            continue
-        for p in pools:
-            room = rooms[p]
-            if room <= 0:
-                continue
-            got = want if want <= room else room
-            rooms[p] = room - got
-            want -= got
-            started[k] += got
-            if not want:
-                break
-        backlog[k] = want
-    return started
-
-
 #: The handler pools: 0 = lawyers (social and staff), 1 = grassroots workers.
 POOL_KINDS = ("social", "grassroots")
 #: Pools each case kind (criminal, civil, administrative) may use, grassroots workers first where they
