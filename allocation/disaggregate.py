@@ -27,11 +27,23 @@ def disaggregate(model: Model, flow: np.ndarray, tight: Tightening) -> np.ndarra
     pos = pd.Series(np.arange(len(problem.lawyers)), index=problem.lawyers["lawyer_id"])
     is_pinned = pinned_ids != ""
     lawyer[is_pinned] = pos.reindex(pinned_ids[is_pinned]).to_numpy()
-    case_pool = np.full(n_cases, -1, dtype=np.int64)
+    case_pool = _classes_to_pools(model, flow, n_cases)
     case_sub = np.full(n_cases, -1, dtype=np.int64)
-    dist = problem.dist_m
+    sub_group = _groups_to_sub_pools(model, flow, tight, case_sub)
+    cls_of = np.full(n_cases, -1, dtype=np.int64)
+    for c, cases in enumerate(struct.cls_cases):
+        cls_of[cases] = c
+    order = problem.cases["order"].to_numpy()
+    _ordinary_to_sub_pools(struct, tight, case_pool, case_sub, sub_group, order, cls_of)
+    _hand_out(struct, case_sub, order, cls_of, lawyer)
+    return lawyer
 
-    # ordinary classes → pools (nearest pools get the earliest cases)
+
+def _classes_to_pools(model: Model, flow: np.ndarray, n_cases: int) -> np.ndarray:
+    """Pool of every ordinary case (−1 otherwise): the nearest pools get each class's earliest cases."""
+    struct = model.struct
+    dist = struct.problem.dist_m
+    case_pool = np.full(n_cases, -1, dtype=np.int64)
     x = model.flows("class_pool", flow)
     meta = model.meta["class_pool"]
     for c, cases in enumerate(struct.cls_cases):
@@ -40,8 +52,15 @@ def disaggregate(model: Model, flow: np.ndarray, tight: Tightening) -> np.ndarra
         key = np.lexsort((pools, dist[struct.cls_centre[c], struct.pool_region[pools]]))
         counts = x[sel][key]
         case_pool[cases[: counts.sum()]] = np.repeat(pools[key], counts)
+    return case_pool
 
-    # group classes → regions (detailed and relaxed arcs) → sub-pools (the repair's hand-out)
+
+def _groups_to_sub_pools(model: Model, flow: np.ndarray, tight: Tightening, case_sub: np.ndarray) -> np.ndarray:
+    """Group classes → regions (detailed and relaxed arcs) → sub-pools (the repair's hand-out).
+
+    Fills ``case_sub`` for co-defendants; returns the group cases per sub-pool."""
+    struct = model.struct
+    dist = struct.problem.dist_m
     per_gc: dict[int, dict[int, int]] = {}
     for name, key in (("gc_region", "region"), ("gc_pool", "pool")):
         y = model.flows(name, flow)
@@ -70,15 +89,16 @@ def disaggregate(model: Model, flow: np.ndarray, tight: Tightening) -> np.ndarra
     sub_group = np.zeros(len(struct.sub_m), dtype=np.int64)
     for (_, s), n in tight.group_sub.items():
         sub_group[s] += n
+    return sub_group
 
-    # ordinary cases of each pool → its sub-pools (each takes its total minus its group cases);
-    # where the hand-out moved co-defendants between a region's defender pools, ordinary cases
-    # move the other way (same region: same distance; social/staff pools take every kind)
+
+def _ordinary_to_sub_pools(struct: Structure, tight: Tightening, case_pool: np.ndarray, case_sub: np.ndarray,
+                           sub_group: np.ndarray, order: np.ndarray, cls_of: np.ndarray) -> None:
+    """Ordinary cases of each pool → its sub-pools (each takes its total minus its group cases).
+
+    Where the hand-out moved co-defendants between a region's defender pools, ordinary cases
+    move the other way (same region: same distance; social/staff pools take every kind)."""
     plain = np.flatnonzero(case_pool >= 0)
-    cls_of = np.full(n_cases, -1, dtype=np.int64)
-    for c, cases in enumerate(struct.cls_cases):
-        cls_of[cases] = c
-    order = problem.cases["order"].to_numpy()
     need = tight.sub_total - sub_group
     if np.any(need < 0):
         raise RuntimeError("a sub-pool holds more group cases than its total")
@@ -90,10 +110,13 @@ def disaggregate(model: Model, flow: np.ndarray, tight: Tightening) -> np.ndarra
         raise RuntimeError("pool totals do not match the cases sent to the pools")
     case_sub[plain] = filler
 
-    # inside each sub-pool: group cases first (by group), then ordinary cases; case j → lawyer j mod m
+
+def _hand_out(struct: Structure, case_sub: np.ndarray, order: np.ndarray, cls_of: np.ndarray,
+              lawyer: np.ndarray) -> None:
+    """Inside each sub-pool: group cases first (by group), then ordinary cases; case j → lawyer j mod m."""
     placed = np.flatnonzero(case_sub >= 0)
     gcode = {g: i for i, g in enumerate(struct.groups)}
-    group_rank = np.array([gcode.get(g, len(struct.groups)) for g in problem.cases["group"].to_numpy()[placed]])
+    group_rank = np.array([gcode.get(g, len(struct.groups)) for g in struct.problem.cases["group"].to_numpy()[placed]])
     placed = placed[np.lexsort((order[placed], cls_of[placed], group_rank, case_sub[placed]))]
     subs = case_sub[placed]
     first = np.searchsorted(subs, subs, side="left")
@@ -101,7 +124,6 @@ def disaggregate(model: Model, flow: np.ndarray, tight: Tightening) -> np.ndarra
     flat = np.concatenate(struct.sub_lawyers) if struct.sub_lawyers else np.zeros(0, np.int64)
     start = np.cumsum(struct.sub_m) - struct.sub_m
     lawyer[placed] = flat[start[subs] + j % struct.sub_m[subs]]
-    return lawyer
 
 
 def _rebalance_pools(struct: Structure, case_pool: np.ndarray, plain: np.ndarray, need: np.ndarray,

@@ -23,9 +23,6 @@ from allocation.model import LEVELS, Model, Structure, build, full_detail, initi
 from allocation.result import INFEASIBLE, OPTIMAL
 from allocation.tighten import tighten
 
-#: Findings on pinned assignments that break a hard rule: the problem as given is infeasible.
-PINS_BREAKING_RULES = ("pinned_over_cap", "pinned_grassroots_criminal", "pinned_unavailable", "pinned_same_defender")
-
 #: Refinement rounds before switching to the fully detailed model (every group detailed in
 #: every region, every pool's balance per sub-pool), which is exact by construction.
 MAX_ROUNDS = 8
@@ -167,9 +164,21 @@ def solve_problem(problem: Problem, max_rounds: int = MAX_ROUNDS) -> Solved:
     broken = violations(problem, assignment_frame(problem, lawyer))
     if broken:
         raise RuntimeError("assignment breaks hard rules: " + "; ".join(broken[:5]))
-    if any(f.code in PINS_BREAKING_RULES for f in problem.findings):
+    if pins_break_a_rule(problem):
         status = INFEASIBLE
     return Solved(problem, struct, model, run, lawyer, measured, rounds, status, time.perf_counter() - start)
+
+
+def pins_break_a_rule(problem: Problem) -> bool:
+    """True when the pinned assignments given already break a hard rule (the problem is infeasible):
+    a pin to an unavailable lawyer or of a criminal case to a grassroots worker, a lawyer with pins
+    over the yearly cap, or one lawyer pinned to two co-defendants."""
+    lawyers = problem.lawyers
+    with_pins = lawyers[lawyers["pinned"] > 0]
+    if (with_pins["base"] > problem.rules.cap).any():
+        return True
+    return any(f.code in ("pinned_grassroots_criminal", "pinned_unavailable", "pinned_same_defender")
+               for f in problem.findings)
 
 
 def assignment_frame(problem: Problem, lawyer: np.ndarray) -> pd.DataFrame:

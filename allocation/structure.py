@@ -87,40 +87,39 @@ class Structure:
         return rank[centre, region] < NEAR
 
 
-def structure(problem: Problem) -> Structure:
-    """Aggregate the problem's batch into classes and its eligible lawyers into (sub-)pools."""
+def _case_classes(problem: Problem):
+    """Ordinary classes (centre, criminal) and group classes (group, centre) of the batch's cases."""
     cases = problem.cases
     batch = cases["pinned_lawyer"].to_numpy() == ""
     order = cases["order"].to_numpy()
     centre = problem.region_code(cases["centre"])
     criminal = cases["criminal"].to_numpy(dtype=bool)
     group = cases["group"].to_numpy(dtype=object)
-
     plain = np.flatnonzero(batch & (group == ""))
     plain = plain[np.argsort(order[plain], kind="stable")]
-    key = centre[plain] * 2 + criminal[plain]
-    cls_keys, cls_of = np.unique(key, return_inverse=True)
+    cls_keys, cls_of = np.unique(centre[plain] * 2 + criminal[plain], return_inverse=True)
     cls_cases = [plain[cls_of == k] for k in range(len(cls_keys))]
-
     groups = sorted(set(group[group != ""]))
     gindex = {g: i for i, g in enumerate(groups)}
     grouped = np.flatnonzero(batch & (group != ""))
     gcodes = np.array([gindex[g] for g in group[grouped]], dtype=np.int64)
     grouped_order = np.lexsort((order[grouped], centre[grouped], gcodes))
     grouped, gcodes = grouped[grouped_order], gcodes[grouped_order]
-    gkey = gcodes * len(problem.regions) + centre[grouped]
-    gc_keys, gc_of = np.unique(gkey, return_inverse=True)
+    gc_keys, gc_of = np.unique(gcodes * len(problem.regions) + centre[grouped], return_inverse=True)
     gc_cases = [grouped[gc_of == k] for k in range(len(gc_keys))]
+    return batch, cls_keys, cls_cases, groups, gindex, gc_keys, gc_cases
 
+
+def _lawyer_frame(problem: Problem, gindex: dict, pinned_cases: pd.DataFrame):
+    """Eligible lawyers sorted into (region, kind, firm, load, pinned groups, tie) order, with codes."""
     lawyers = problem.lawyers
     elig = np.flatnonzero(lawyers["eligible"].to_numpy(dtype=bool))
     kind_code = lawyers["kind"].map({k: i for i, k in enumerate(KINDS)}).to_numpy(dtype=np.int64)
     region = problem.region_code(lawyers["region"])
     firm_names = lawyers["firm"].to_numpy(dtype=object)
     base = lawyers["base"].to_numpy(dtype=np.int64)
-    pinned_groups: dict[int, set[int]] = {}
-    pinned_cases = cases[~batch & (group != "")]
     lawyer_pos = pd.Series(np.arange(len(lawyers)), index=lawyers["lawyer_id"])
+    pinned_groups: dict[int, set[int]] = {}
     for g, lw in zip(pinned_cases["group"], pinned_cases["pinned_lawyer"], strict=True):
         pinned_groups.setdefault(int(lawyer_pos[lw]), set()).add(gindex[g])
     firms = sorted({(problem.regions[r], f) for r, f in zip(region, firm_names, strict=True) if f})
@@ -134,21 +133,46 @@ def structure(problem: Problem) -> Structure:
     frame = pd.DataFrame({"pos": elig, "region": region[elig], "kind": kind_code[elig], "firm": firm_code[elig],
                           "base": base[elig], "pg": pg_key[elig], "tie": tie[elig]})
     frame = frame.sort_values(["region", "kind", "firm", "base", "pg", "tie"], kind="stable")
+    return frame, base, firms, firm_code, pinned_groups, lawyer_pos
+
+
+def _starts(ids: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, np.int64)
+
+
+def _count_pins(struct: Structure, fp_members: list, pinned_cases: pd.DataFrame, gindex: dict,
+                firm_code: np.ndarray, lawyer_pos: pd.Series) -> None:
+    """A group's pinned members per (group, firm), (group, pool) and (group, firm-pool)."""
+    where = {}
+    for k, members in enumerate(fp_members):
+        for i in members:
+            where[int(i)] = (int(struct.fp_pool[k]), k)
+    for g_name, lw in zip(pinned_cases["group"], pinned_cases["pinned_lawyer"], strict=True):
+        i, g = int(lawyer_pos[lw]), gindex[g_name]
+        if firm_code[i] >= 0:
+            struct.pinned_firm[(g, int(firm_code[i]))] = struct.pinned_firm.get((g, int(firm_code[i])), 0) + 1
+        if i in where:
+            q, k = where[i]
+            struct.pinned_pool[(g, q)] = struct.pinned_pool.get((g, q), 0) + 1
+            struct.pinned_fp[(g, k)] = struct.pinned_fp.get((g, k), 0) + 1
+
+
+def structure(problem: Problem) -> Structure:
+    """Aggregate the problem's batch into classes and its eligible lawyers into (sub-)pools."""
+    batch, cls_keys, cls_cases, groups, gindex, gc_keys, gc_cases = _case_classes(problem)
+    cases = problem.cases
+    pinned_cases = cases[~batch & (cases["group"].to_numpy(dtype=object) != "")]
+    frame, base, firms, firm_code, pinned_groups, lawyer_pos = _lawyer_frame(problem, gindex, pinned_cases)
     sub_id = frame.groupby(["region", "kind", "firm", "base", "pg"], sort=False).ngroup().to_numpy()
     fp_id = frame.groupby(["region", "kind", "firm"], sort=False).ngroup().to_numpy()
     pool_id = frame.groupby(["region", "kind"], sort=False).ngroup().to_numpy()
-
-    def starts(ids: np.ndarray) -> np.ndarray:
-        return np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, np.int64)
-
-    first, fp_first, pool_first = starts(sub_id), starts(fp_id), starts(pool_id)
+    first, fp_first, pool_first = _starts(sub_id), _starts(fp_id), _starts(pool_id)
     pos = frame["pos"].to_numpy()
     sub_lawyers = np.split(pos, first[1:]) if len(pos) else []
     pool_members = np.split(pos, pool_first[1:]) if len(pos) else []
     fp_members = np.split(pos, fp_first[1:]) if len(pos) else []
     n_regions = len(problem.regions)
     near = np.argsort(problem.dist_m + np.eye(n_regions, dtype=np.int64) * -1, axis=1, kind="stable")
-
     struct = Structure(
         problem=problem, n_batch=int(batch.sum()),
         cls_centre=cls_keys // 2, cls_criminal=(cls_keys % 2).astype(bool), cls_cases=cls_cases,
@@ -163,16 +187,5 @@ def structure(problem: Problem) -> Structure:
         sub_lawyers=sub_lawyers, sub_pinned=[frozenset(pinned_groups.get(int(s[0]), ())) for s in sub_lawyers],
         firms=firms, near=near,
     )
-    where = {}
-    for k, members in enumerate(fp_members):
-        for i in members:
-            where[int(i)] = (int(struct.fp_pool[k]), k)
-    for g_name, lw in zip(pinned_cases["group"], pinned_cases["pinned_lawyer"], strict=True):
-        i, g = int(lawyer_pos[lw]), gindex[g_name]
-        if firm_code[i] >= 0:
-            struct.pinned_firm[(g, int(firm_code[i]))] = struct.pinned_firm.get((g, int(firm_code[i])), 0) + 1
-        if i in where:
-            q, k = where[i]
-            struct.pinned_pool[(g, q)] = struct.pinned_pool.get((g, q), 0) + 1
-            struct.pinned_fp[(g, k)] = struct.pinned_fp.get((g, k), 0) + 1
+    _count_pins(struct, fp_members, pinned_cases, gindex, firm_code, lawyer_pos)
     return struct

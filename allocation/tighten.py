@@ -74,21 +74,9 @@ def waterfill_level(base: np.ndarray, m: np.ndarray, total: int, cap: int) -> tu
     return lo, fill, total - int(fill.sum())
 
 
-def tighten(model: Model, flow: np.ndarray) -> Tightening:
-    """Hand co-defendants out to sub-pools consistently with the model's values, or say what to refine.
-
-    A small max-flow (the "repair") places, for each group and region, the members the model
-    sends there on the region's defender sub-pools: at most m per sub-pool of m lawyers, at
-    most one per firm plus as many same-firm extras as the model paid for (none for a relaxed
-    group), and every sub-pool within what the water-filling of its pool gives it (each pool's
-    +1s shared). Members may change firm and pool inside the region: distance, social count
-    and firm cost stay the same, and ``disaggregate`` moves ordinary cases between the
-    region's pools to keep every pool's total. If every member is placed, the per-case
-    assignment attains the model's values at every level; otherwise the unplaced (group,
-    region) pairs are refined (relaxed → firm tier → sub-pool tier with exact pool balance).
-    """
+def _group_demand(model: Model, flow: np.ndarray) -> tuple[dict, dict]:
+    """Co-defendants the model sends to each (group, region), and the same-firm extras it paid for there."""
     struct = model.struct
-    fill, at_level, rem = _spread(struct, model, flow)
     demand: dict[tuple[int, int], int] = {}
     regions_of = {"gc_pool": lambda meta, j: struct.pool_region[meta["pool"][j]],
                   "group_fp": lambda meta, j: struct.pool_region[struct.fp_pool[meta["fp"][j]]],
@@ -106,6 +94,51 @@ def tighten(model: Model, flow: np.ndarray) -> Tightening:
     for j in np.flatnonzero(x > 0):
         key = (int(meta["group"][j]), int(struct.problem.regions.index(struct.firms[meta["firm"][j]][0])))
         extras[key] = extras.get(key, 0) + int(x[j])
+    return demand, extras
+
+
+def _group_arcs(net: _Arcs, struct: Structure, g: int, r: int, demand: dict, extras: dict, subs: np.ndarray,
+                s_node: dict) -> tuple[int, list]:
+    """The repair's arcs of one (group, region): source → group → firm (one free, extras paid) → sub-pool."""
+    d = net.node()
+    source = net.arc(0, d, demand[(g, r)])
+    spare = net.node() if extras.get((g, r)) else None
+    if spare is not None:
+        net.arc(d, spare, extras[(g, r)])
+    firm_node, arcs = {}, []
+    for sub in subs.tolist():
+        if g in struct.sub_pinned[sub]:
+            continue
+        f = int(struct.sub_firm[sub])
+        if f < 0:
+            tail = d
+        else:
+            if f not in firm_node:
+                firm_node[f] = net.node()
+                net.arc(d, firm_node[f], max(0, 1 - struct.pinned_firm.get((g, f), 0)))
+                if spare is not None:
+                    net.arc(spare, firm_node[f], demand[(g, r)])
+            tail = firm_node[f]
+        arcs.append((net.arc(tail, s_node[sub], int(struct.sub_m[sub])), g, sub))
+    return source, arcs
+
+
+def tighten(model: Model, flow: np.ndarray) -> Tightening:
+    """Hand co-defendants out to sub-pools consistently with the model's values, or say what to refine.
+
+    A small max-flow (the "repair") places, for each group and region, the members the model
+    sends there on the region's defender sub-pools: at most m per sub-pool of m lawyers, at
+    most one per firm plus as many same-firm extras as the model paid for (none for a relaxed
+    group), and every sub-pool within what the water-filling of its pool gives it (each pool's
+    +1s shared). Members may change firm and pool inside the region: distance, social count
+    and firm cost stay the same, and ``disaggregate`` moves ordinary cases between the
+    region's pools to keep every pool's total. If every member is placed, the per-case
+    assignment attains the model's values at every level; otherwise the unplaced (group,
+    region) pairs are refined (relaxed → firm tier → sub-pool tier with exact pool balance).
+    """
+    struct = model.struct
+    fill, at_level, rem = _spread(struct, model, flow)
+    demand, extras = _group_demand(model, flow)
     out = Tightening()
     sub_total = fill.copy()
     if not demand:
@@ -119,29 +152,10 @@ def tighten(model: Model, flow: np.ndarray) -> Tightening:
     net = _Arcs()
     x_node = {q: net.node() for q in pools}
     s_node = {int(sub): net.node() for r in regions for sub in subs_of[r]}
-    keys = sorted(demand)
     source_arc, group_arcs = {}, []
-    for g, r in keys:
-        d = net.node()
-        source_arc[(g, r)] = net.arc(0, d, demand[(g, r)])
-        spare = net.node() if extras.get((g, r)) else None
-        if spare is not None:
-            net.arc(d, spare, extras[(g, r)])
-        firm_node = {}
-        for sub in subs_of[r].tolist():
-            if g in struct.sub_pinned[sub]:
-                continue
-            f = int(struct.sub_firm[sub])
-            if f < 0:
-                tail = d
-            else:
-                if f not in firm_node:
-                    firm_node[f] = net.node()
-                    net.arc(d, firm_node[f], max(0, 1 - struct.pinned_firm.get((g, f), 0)))
-                    if spare is not None:
-                        net.arc(spare, firm_node[f], demand[(g, r)])
-                tail = firm_node[f]
-            group_arcs.append((net.arc(tail, s_node[sub], int(struct.sub_m[sub])), g, sub))
+    for g, r in sorted(demand):
+        source_arc[(g, r)], arcs = _group_arcs(net, struct, g, r, demand, extras, subs_of[r], s_node)
+        group_arcs += arcs
     extra_arc = {}
     for sub, node in s_node.items():
         net.arc(node, 1, int(fill[sub]))
@@ -152,8 +166,7 @@ def tighten(model: Model, flow: np.ndarray) -> Tightening:
     f = net.max_flow()
     for (g, r), j in source_arc.items():
         if f[j] < demand[(g, r)]:
-            tier = model.detail.get((g, r))
-            if tier is None:
+            if model.detail.get((g, r)) is None:
                 out.detail[(g, r)] = "firm"
             else:
                 out.detail[(g, r)] = "sub"

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from scenarios.budget import check_budget
+from legalaid.api import check_budget
 from scenarios.budget.evaluate import city_total
 from scenarios.budget.rules import CountyBudget, check_county
 from scenarios.budget.scenario import SweepGrid
@@ -67,7 +67,7 @@ def main() -> None:
     sample = points[: max(1, 2_000 // regions)]
     def scalar() -> None:
         for du, dl, dc, ds in sample:
-            changed = [CountyBudget(b.region, b.name, b.upper * (1 + du), b.local * (1 + dl), b.cases * (1 + dc),
+            changed = [CountyBudget(b.region, b.upper * (1 + du), b.local * (1 + dl), b.cases * (1 + dc),
                                     b.arrived, b.spent, b.subsidy_spent, b.subsidy_per_case * (1 + ds))
                        for b in budgets]
             for b in [*changed, city_total(changed)]:

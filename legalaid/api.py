@@ -19,13 +19,13 @@ too. Results are the engines' typed dataclasses (English columns); ``tables``/``
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from allocation import DispatchResult
-from legalaid.brief import Brief, build_brief
+from legalaid.briefing import Brief, build_brief
 from scenarios.budget import DEFAULT_GRID, BudgetResult, Scenario, SubsidySchedule, SweepGrid, SweepResult
 from scenarios.errors import InputError, InputIssue
 from scenarios.plans import Plan
@@ -139,15 +139,16 @@ def load_schedule(schedule: SubsidySchedule | PathLike | None = None) -> Subsidy
     return schedule if isinstance(schedule, SubsidySchedule) else load(schedule)
 
 
-def check_budget(plan: Plan | PathLike, funds: pd.DataFrame | PathLike | None = None, *, month: int | None = None,
+def check_budget(plan: Plan | PathLike, funds: pd.DataFrame | Mapping | PathLike | None = None, *, month: int | None = None,
                  scenarios: Sequence[Scenario] = (), sweep: SweepGrid | bool | None = None,
                  schedule: SubsidySchedule | PathLike | None = None, cases: pd.DataFrame | PathLike | None = None,
-                 risk: object = None, seed: int = 0, **options) -> BudgetResult:
+                 risk_samples: object = None, seed: int = 0, **options) -> BudgetResult:
     """Check the funding rules (``scenarios.budget.check_budget``) from files, frames or example data.
 
+    ``funds`` may be a canonical funds table, a mapping of its columns, a file, or None.
     ``funds=None`` uses the seeded example year (month 6 unless ``month`` says otherwise); a
     funds table is read at year end unless ``month`` is given. ``sweep=True`` sweeps
-    ``DEFAULT_GRID``. ``risk``: projected year-end cases (a ``ProjectionResult`` or samples).
+    ``DEFAULT_GRID``. ``risk_samples``: projected year-end cases (a ``ProjectionResult`` or samples).
     """
     from scenarios.budget import check_budget as run
     from scenarios.example import generate_example
@@ -156,6 +157,8 @@ def check_budget(plan: Plan | PathLike, funds: pd.DataFrame | PathLike | None = 
 
     plan = load_plan(plan)
     extra = []
+    if isinstance(funds, Mapping):
+        funds = pd.DataFrame(funds)
     if funds is None:
         example = generate_example(plan, month=6 if month is None else int(month), seed=seed)
         funds, month, source = example.funds, example.month, f"示例数据（generate_example，{example.month}月，种子{seed}）"
@@ -169,7 +172,7 @@ def check_budget(plan: Plan | PathLike, funds: pd.DataFrame | PathLike | None = 
         cases = read_table(cases, "cases", plan)
     grid = DEFAULT_GRID if sweep is True else (sweep or None)
     result = run(plan, funds, schedule=load_schedule(schedule), month=12 if month is None else int(month),
-                 scenarios=scenarios, sweep_grid=grid, cases=cases, risk_samples=risk, source=source, **options)
+                 scenarios=scenarios, sweep_grid=grid, cases=cases, risk_samples=risk_samples, source=source, **options)
     result.findings += extra
     return result
 
@@ -220,6 +223,13 @@ def brief(plan: Plan | PathLike, inputs: InputTables | None = None, month: int =
                        show_progress=show_progress)
 
 
+def describe(result) -> str:
+    """A few Chinese lines about any result (what the command line prints)."""
+    from legalaid.report import describe_any
+
+    return describe_any(result)
+
+
 def tables(result) -> dict[str, pd.DataFrame]:
     """The Chinese tables of any result (dispatch, projection, budget, brief), by sheet name."""
     from legalaid.report import report_sheets
@@ -227,11 +237,11 @@ def tables(result) -> dict[str, pd.DataFrame]:
     return {sheet.name: sheet.frame for sheet in report_sheets(result)}
 
 
-def charts(result) -> dict:
-    """The charts of any result, by name (matplotlib figures with Chinese labels)."""
+def charts(result, only: Sequence[str] | None = None) -> dict:
+    """The charts of any result, by name (matplotlib figures with Chinese labels); ``only`` some of them."""
     from legalaid.report import report_charts
 
-    return report_charts(result)
+    return report_charts(result, only)
 
 
 def write_report(result, out_dir: PathLike) -> Path:

@@ -39,3 +39,28 @@ def user_table(table: str, frame: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     from legalaid.report.inputs import to_user_table
 
     return to_user_table(table, frame, plan)
+
+
+def schedule_table(schedule) -> pd.DataFrame:
+    """A subsidy schedule's items: label, 元/件 and default share."""
+    return pd.DataFrame([[i.label, i.subsidy, i.share] for i in schedule.items], columns=["补贴项目", "元/件", "默认构成占比"])
+
+
+def progress_table(plan: Plan, progress: pd.DataFrame, month: int) -> pd.DataFrame:
+    """Progress to date against 序时进度 per region, ranked (the brief's front table without the projection)."""
+    from legalaid.report.brief.progress import progress_table as table
+    from legalaid.report.brief.progress import to_chinese
+
+    return to_chinese(table(plan, progress, month), plan.rule_value("closure_ratio_min"))
+
+
+def compare_dispatches(results: dict) -> pd.DataFrame:
+    """Dispatches side by side (label → result): assigned, cross-region, mean km, unassigned, social share."""
+    rows = []
+    for label, res in results.items():
+        km = res.assignments.loc[res.assignments["cross_region"], "km"]
+        share = res.social.achieved
+        rows.append([label, res.new_assignments, res.cross_region_cases, round(float(km.mean()), 1) if len(km) else 0.0,
+                     len(res.unassigned), "" if share is None else f"{share:.1%}"])
+    return pd.DataFrame(rows, columns=["情形", "已指派（件）", "跨区调配（件）", "跨区平均距离（公里）", "未指派（件）",
+                                       "社会律师办案比例"])

@@ -80,14 +80,20 @@ def _need(frame: pd.DataFrame, table: str, required: tuple[str, ...], file: str)
             f"{_label(table, c)}（{c}）" for c in missing))])
 
 
+def _id_region_kind(given: pd.DataFrame, table: str, required: tuple[str, ...], plan: Plan, file: str):
+    """The frame (fresh index), its problems so far, and the canonical id, region and kind columns."""
+    _need(given, table, required, file)
+    frame = given.reset_index(drop=True)
+    issues: list[InputIssue] = []
+    out = pd.DataFrame({required[0]: _ids(frame, table, required[0], file, issues)})
+    out["region"] = _canon_region(frame, table, plan, file, issues)
+    out["kind"] = _canon_enum(frame, table, "kind", file, issues)
+    return frame, issues, out
+
+
 def check_cases(cases: pd.DataFrame, plan: Plan, file: str = CASES_LABEL) -> tuple[pd.DataFrame, list[InputIssue]]:
     """Canonical case table (optional columns filled) and the problems found."""
-    _need(cases, "cases", ("case_id", "region", "kind", "instance"), file)
-    frame = cases.reset_index(drop=True)
-    issues: list[InputIssue] = []
-    out = pd.DataFrame({"case_id": _ids(frame, "cases", "case_id", file, issues)})
-    out["region"] = _canon_region(frame, "cases", plan, file, issues)
-    out["kind"] = _canon_enum(frame, "cases", "kind", file, issues)
+    frame, issues, out = _id_region_kind(cases, "cases", ("case_id", "region", "kind", "instance"), plan, file)
     out["instance"] = _canon_enum(frame, "cases", "instance", file, issues)
     out["litigation"] = frame["litigation"].astype(bool) if "litigation" in frame else True
     group = frame["group_id"] if "group_id" in frame else pd.Series("", index=frame.index)
@@ -98,12 +104,8 @@ def check_cases(cases: pd.DataFrame, plan: Plan, file: str = CASES_LABEL) -> tup
 
 def check_lawyers(lawyers: pd.DataFrame, plan: Plan, file: str = LAWYERS_LABEL) -> tuple[pd.DataFrame, list[InputIssue]]:
     """Canonical lawyer table (optional columns filled) and the problems found."""
-    _need(lawyers, "lawyers", ("lawyer_id", "region", "kind", "handled_this_year"), file)
-    frame = lawyers.reset_index(drop=True)
-    issues: list[InputIssue] = []
-    out = pd.DataFrame({"lawyer_id": _ids(frame, "lawyers", "lawyer_id", file, issues)})
-    out["region"] = _canon_region(frame, "lawyers", plan, file, issues)
-    out["kind"] = _canon_enum(frame, "lawyers", "kind", file, issues)
+    frame, issues, out = _id_region_kind(lawyers, "lawyers", ("lawyer_id", "region", "kind", "handled_this_year"),
+                                         plan, file)
     firm = frame["firm"] if "firm" in frame else pd.Series("", index=frame.index)
     out["firm"] = firm.fillna("").astype(str).str.strip()
     handled = pd.to_numeric(frame["handled_this_year"], errors="coerce")

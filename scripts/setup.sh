@@ -9,7 +9,7 @@ python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ig
   | grep -v -E "^(WARNING|DEPRECATION)" || true
 
 has_cjk_font() {
-  python3 -c "import sys; from scenarios.charts import find_cjk_family; sys.exit(0 if find_cjk_family() else 1)" 2>/dev/null
+  python3 -c "import sys; from legalaid.report.fonts import find_cjk_family; sys.exit(0 if find_cjk_family() else 1)" 2>/dev/null
 }
 
 if ! has_cjk_font; then

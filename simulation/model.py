@@ -41,35 +41,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
-from scipy import special
 
+from simulation.closures import closures, log_amount
 from simulation.policies import KIND_POOLS, rebalance_rule
+from simulation.randomness import draw_arrivals, draw_rates, streams
 from simulation.start import StartState
-
-#: Streams derived from a replication's SeedSequence, by purpose.
-STREAMS = ("rates", "arrivals", "policy", "durations", "carry")
 
 
 @dataclass
-class Replication:
-    """One simulated year (arrays by region in plan order; counts 件, fractional in deterministic mode).
+class YearCounts:
+    """What a simulated year counts per region (件; fractional in deterministic mode).
 
-    Attributes
-    ----------
-    approved : approvals per month (C, 12), reported months included.
-    closed : closures within the year per month of closure (C, 12), of this year's approvals,
+    approved : approvals per month (…, C, 12), reported months included.
+    closed : closures within the year per month of closure (…, C, 12), of this year's approvals,
         counted for the approving region.
-    waiting : cases approved but still without a handler at the year end (C,).
+    waiting : cases approved but still without a handler at the year end (…, C).
     overflow_out / overflow_in : cases handled by another region's handlers (sent / taken).
     moved_out / moved_in : applications redirected by the city centre (given / received).
-    events : SimPy events processed by the model's processes (one per region and remaining day,
-        one per remaining month for the centre).
-    log : when traced, the event log as ``(time 天, region name, event, amount 件, detail)`` sorted by
-        time: "approve" (detail ""), "assign" (detail: the region whose handlers took them),
-        "overflow" (detail: the region taking cases it had no room for), "wait" (amount: all
-        cases waiting after the day's assignments), "close" (computed closing times, see the
-        module docstring), "transfer_out" / "transfer_in" (rebalance, detail: the month);
-        None when not traced.
     """
 
     approved: np.ndarray
@@ -79,95 +67,23 @@ class Replication:
     overflow_in: np.ndarray
     moved_out: np.ndarray
     moved_in: np.ndarray
-    events: int
+
+
+@dataclass
+class Replication(YearCounts):
+    """One simulated year (``YearCounts`` by region in plan order), its process steps and its log.
+
+    events : process steps (one per region and remaining day, one per remaining month for the centre).
+    log : when traced, the event log as ``(time 天, region name, event, amount 件, detail)`` sorted by
+        time: "approve" (detail ""), "assign" (detail: the region whose handlers took them),
+        "overflow" (detail: the region taking cases it had no room for), "wait" (amount: all
+        cases waiting after the day's assignments), "close" (computed closing times, see
+        ``simulation.closures``), "transfer_out" / "transfer_in" (rebalance, detail: the month
+        1-12); None when not traced.
+    """
+
+    events: int = 0
     log: list | None = None
-
-
-def child(seed: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
-    """The child of ``seed`` with spawn key suffix ``key`` (fixed, independent of spawn counters)."""
-    return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, *key), pool_size=seed.pool_size)
-
-
-def streams(seed: np.random.SeedSequence) -> dict[str, np.random.Generator]:
-    """The replication's generators by purpose (``STREAMS``); "durations" is split per region later."""
-    return {name: np.random.Generator(np.random.PCG64(child(seed, i))) for i, name in enumerate(STREAMS)}
-
-
-def draw_rates(state: StartState, rng: np.random.Generator) -> np.ndarray:
-    """Each region's arrival rate for this replication (posterior draw, or the point estimate)."""
-    if state.rate_rate <= 0 or state.params.deterministic:
-        return state.rate_hat.copy()
-    return rng.gamma(state.rate_shape, 1.0 / state.rate_rate)
-
-
-def draw_arrivals(state: StartState, rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Natural applications per region, remaining day and kind, (C, D, 3)."""
-    mu = rates[:, None] * state.day_weight[None, :]
-    if state.params.deterministic:
-        return mu[:, :, None] * state.mix[None, None, :]
-    return rng.multinomial(rng.poisson(mu), state.mix)
-
-
-def carry_closures(state: StartState, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Closing times of the cases open at the as-of date: (region, time, amount) arrays.
-
-    An open case of age a (days since approval) and kind k closes after the gamma residual given
-    survival to a: d = θ·Q⁻¹(k, S(a)·V) with V uniform on (0, 1], residual = d − a. In
-    deterministic mode each class closes after its mean residual E[d − a | d > a].
-    """
-    regions, times, amounts = [], [], []
-    t0 = state.start_time
-    for c in range(state.n_regions):
-        n = state.open_cases[c]
-        if n <= 0:
-            continue
-        age, kind, prob, surv = state.carry_age[c], state.carry_kind[c], state.carry_prob[c], state.carry_surv[c]
-        k, th = state.shape[kind], state.scale[c, kind]
-        if state.params.deterministic:
-            mean_total = k * th * special.gammaincc(k + 1, age / th) / np.maximum(surv, 1e-300)
-            resid = np.where(surv > 1e-300, mean_total - age, th)
-            regions.append(np.full(len(age), c))
-            times.append(t0 + resid)
-            amounts.append(n * prob)
-            continue
-        counts = rng.multinomial(int(n), prob)
-        pick = np.repeat(np.arange(len(age)), counts)
-        v = 1.0 - rng.random(len(pick))
-        total = th[pick] * special.gammainccinv(k[pick], surv[pick] * v)
-        regions.append(np.full(len(pick), c))
-        times.append(t0 + np.maximum(total - age[pick], 0.0))
-        amounts.append(np.ones(len(pick)))
-    if not regions:
-        return np.zeros(0, int), np.zeros(0), np.zeros(0)
-    return np.concatenate(regions), np.concatenate(times), np.concatenate(amounts)
-
-
-def start_closures(state: StartState, starts: np.ndarray, seed: np.random.SeedSequence
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Closing times of the cases assigned during the simulation: (region, time, amount) arrays.
-
-    ``starts`` (C, D, 3) holds cases assigned per approving region, day and kind; a case assigned
-    at noon of day d closes at d + ½ + its handling time (gamma draw; the mean in deterministic
-    mode). Each region draws from its own stream (spawn key of ``seed`` + region index), so a
-    policy that changes one region's assignments leaves the other regions' draws untouched.
-    """
-    C, D, K = starts.shape
-    t_start = state.start_time + np.arange(D) + 0.5
-    if state.params.deterministic:
-        times = np.broadcast_to(t_start[None, :, None] + state.mean_days[:, None, :], starts.shape)
-        region = np.broadcast_to(np.arange(C)[:, None, None], starts.shape)
-        keep = starts > 0
-        return region[keep], times[keep], starts[keep]
-    regions, times = [], []
-    for c in range(C):
-        counts = starts[c].reshape(-1).astype(np.int64)
-        cell = np.repeat(np.arange(D * K), counts)
-        kind, day = cell % K, cell // K
-        rng = np.random.Generator(np.random.PCG64(child(seed, c)))
-        times.append(t_start[day] + rng.standard_gamma(state.shape[kind]) * state.scale[c, kind])
-        regions.append(np.full(len(cell), c))
-    region = np.concatenate(regions)
-    return region, np.concatenate(times), np.ones(len(region))
 
 
 @dataclass
@@ -276,9 +192,9 @@ def redirect(env: simpy.Environment, year: Year, j: int, lo: int, hi: int, cum: 
     if year.log is not None:
         for c in range(st.n_regions):
             if out[c]:
-                year.log.append((env.now, st.names[c], "transfer_out", _num(out[c]), f"{j + 1}月"))
+                year.log.append((env.now, st.names[c], "transfer_out", log_amount(out[c]), j + 1))
             if into[c]:
-                year.log.append((env.now, st.names[c], "transfer_in", _num(into[c]), f"{j + 1}月"))
+                year.log.append((env.now, st.names[c], "transfer_in", log_amount(into[c]), j + 1))
 
 
 def assign(backlog: list, rooms: tuple[simpy.Container, ...]) -> list:
@@ -319,7 +235,7 @@ def _overflow(env: simpy.Environment, year: Year, c: int, wait: list, got: list)
             year.overflow_in[nb] += n
             got = [g + x for g, x in zip(got, sent, strict=True)]
             if year.log is not None:
-                year.log.append((env.now, st.names[c], "overflow", _num(n), st.names[nb]))
+                year.log.append((env.now, st.names[c], "overflow", log_amount(n), st.names[nb]))
         if not (wait[0] or wait[1] or wait[2]):
             break
     return got
@@ -339,42 +255,21 @@ def intake(env: simpy.Environment, year: Year, c: int):
         wait[1] += a[1]
         wait[2] += a[2]
         if log is not None and (a[0] or a[1] or a[2]):
-            log.append((env.now, name, "approve", _num(sum(a)), ""))
+            log.append((env.now, name, "approve", log_amount(sum(a)), ""))
         if year.rooms is None:
             got = list(wait)
             wait[0] = wait[1] = wait[2] = 0
         else:
             got = assign(wait, year.rooms[c])
         if log is not None and (got[0] or got[1] or got[2]):
-            log.append((env.now, name, "assign", _num(sum(got)), name))
+            log.append((env.now, name, "assign", log_amount(sum(got)), name))
         if year.policy == "overflow" and (wait[0] or wait[1] or wait[2]):
             got = _overflow(env, year, c, wait, got)
         if got != a:
             year.changed[c, i] = got
         if log is not None and (wait[0] or wait[1] or wait[2]):
-            log.append((env.now, name, "wait", _num(sum(wait)), ""))
+            log.append((env.now, name, "wait", log_amount(sum(wait)), ""))
         yield next_noon(env, year, i + 1)
-
-
-def closures(state: StartState, year: Year, rng: dict, seed: np.random.SeedSequence) -> np.ndarray:
-    """Closures per region and month within the year (C, 12): the reported months, the carried-over
-    open cases, and the cases assigned during the simulation (counted for the approving region)."""
-    starts = year.arrivals.copy()
-    for (c, i), got in year.changed.items():
-        starts[c, i] = got
-    C = state.n_regions
-    closed = state.closed_m.copy()
-    for region, times, amount in (carry_closures(state, rng["carry"]),
-                                  start_closures(state, starts, child(seed, STREAMS.index("durations")))):
-        month = np.searchsorted(state.edges, times, side="right") - 1
-        inside = month < 12
-        closed += np.bincount(region[inside] * 12 + month[inside], weights=amount[inside],
-                              minlength=C * 12).reshape(C, 12)
-        if year.log is not None:
-            for r, t, n in sorted(zip(region[inside].tolist(), times[inside].tolist(), amount[inside].tolist(),
-                                      strict=True), key=lambda x: (x[1], x[0])):
-                year.log.append((t, state.names[r], "close", _num(n), ""))
-    return closed
 
 
 def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace: bool = False) -> Replication:
@@ -401,9 +296,3 @@ def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace
     return Replication(approved=approved, closed=closed, waiting=waiting, overflow_out=year.overflow_out,
                        overflow_in=year.overflow_in, moved_out=year.moved_out, moved_in=year.moved_in,
                        events=year.steps, log=year.log)
-
-
-def _num(x):
-    """A count for the event log: int when whole, else float."""
-    x = float(x)
-    return int(x) if x.is_integer() else x

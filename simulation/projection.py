@@ -8,6 +8,7 @@ DataFrames with English columns (``legalaid.report.projection`` words, draws and
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
@@ -70,7 +71,7 @@ class ProjectionResult:
 def project(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None = None, *, runs: int = 1000,
             seed: int = 0, month: int | None = None, policies: tuple[str, ...] | str = ("none",), workers: int = 1,
             scheduler: str | None = None, executor: Executor | None = None, params: SimulationParams | None = None,
-            show_progress: bool = False) -> ProjectionResult:
+            on_chunk: Callable[[int], None] | None = None) -> ProjectionResult:
     """Project the rest of the year by Monte Carlo of the SimPy model.
 
     Parameters
@@ -86,14 +87,14 @@ def project(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None = N
     scheduler : Dask scheduler address, instead of local processes.
     executor : any concurrent.futures executor, instead of both.
     params : model assumptions (default ``SimulationParams.default()``).
-    show_progress : progress bar on a terminal.
+    on_chunk : called with the replications done as chunks finish (e.g. a progress bar's update).
     """
     chosen = parse_policies(policies)
     state = build_start(plan, progress, lawyers, month=month, params=params)
     closure_min = plan.rule_value("closure_ratio_min")
     t0 = time.perf_counter()
     samples = run_monte_carlo(state, chosen, runs, seed, workers=workers, executor=executor, scheduler=scheduler,
-                              show_progress=show_progress)
+                              progress=on_chunk)
     seconds = time.perf_counter() - t0
     stats = {p: policy_stats(state, samples[p], closure_min) for p in chosen}
     return ProjectionResult(

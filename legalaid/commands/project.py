@@ -39,6 +39,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from legalaid import api
+    from legalaid.console import progress_bar
     from legalaid.report.projection import describe, write
     from simulation import SimulationParams
     from simulation.montecarlo import default_workers
@@ -57,9 +58,13 @@ def run(args) -> int:
         params, runs = params.with_(deterministic=True), 1
     workers = args.workers or default_workers()
     try:
-        result = api.project(plan, inputs.progress, inputs.lawyers, runs=runs, seed=args.seed, month=args.month,
-                         policies=args.policy, workers=workers, scheduler=args.scheduler, params=params,
-                         show_progress=True)
+        with progress_bar(runs) as bar:
+            result = api.project(plan, inputs.progress, inputs.lawyers, runs=runs, seed=args.seed, month=args.month,
+                                 policies=args.policy, workers=workers, scheduler=args.scheduler, params=params,
+                                 on_chunk=bar)
+    except ImportError:
+        print("错误：使用 --scheduler 需要安装 dask[distributed]（pip install 'legalaid[dask]'）", file=sys.stderr)
+        return 2
     except OSError as exc:
         if args.scheduler:
             print(f"错误：无法连接 Dask 调度器 {args.scheduler}（{exc}）", file=sys.stderr)

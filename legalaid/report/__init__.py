@@ -7,75 +7,68 @@ come in typed from the engines; nothing here computes what an engine should.
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
+
+#: Per result type: the module and function names of its sheets, writer and terminal text.
+_REPORTS = {
+    "DispatchResult": {"sheets": ("dispatch", "sheets"), "write": ("dispatch_summary", "write"),
+                       "describe": ("dispatch_summary", "describe")},
+    "ProjectionResult": {"sheets": ("projection", "sheets"), "write": ("projection", "write"),
+                         "describe": ("projection", "describe")},
+    "BudgetResult": {"sheets": ("budget", "sheets"), "write": ("budget", "write"), "describe": ("budget", "describe")},
+    "Brief": {"sheets": ("brief.sheets", "sheets"), "write": ("brief.write", "write_brief")},
+}
+
+
+def _function(result, what: str):
+    """The report function ``what`` for the type of ``result`` (TypeError when there is none)."""
+    name = type(result).__name__
+    entry = _REPORTS.get(name, {}).get(what)
+    if entry is None:
+        raise TypeError(f"no {what} for {name}")
+    module, function = entry
+    return getattr(importlib.import_module(f"legalaid.report.{module}"), function)
 
 
 def report_sheets(result) -> list:
     """The sheets of any result (``DispatchResult``, ``ProjectionResult``, ``BudgetResult``, ``Brief``)."""
-    from allocation import DispatchResult
-    from legalaid.brief import Brief
-    from scenarios.budget import BudgetResult
-    from simulation import ProjectionResult
-
-    if isinstance(result, DispatchResult):
-        from legalaid.report.dispatch import sheets
-    elif isinstance(result, ProjectionResult):
-        from legalaid.report.projection import sheets
-    elif isinstance(result, BudgetResult):
-        from legalaid.report.budget import sheets
-    elif isinstance(result, Brief):
-        from legalaid.report.brief.sheets import sheets
-    else:
-        raise TypeError(f"no report for {type(result).__name__}")
-    return sheets(result)
-
-
-def report_charts(result) -> dict:
-    """The charts of any result, by name."""
-    from allocation import DispatchResult
-    from scenarios.budget import BudgetResult
-    from simulation import ProjectionResult
-
-    if isinstance(result, DispatchResult):
-        from legalaid.report.dispatch_charts import by_region_chart, loads_chart
-
-        return {"分地区指派": by_region_chart(result), "负荷分布": loads_chart(result)}
-    if isinstance(result, ProjectionResult):
-        from legalaid.report.projection_charts import overview_chart, region_chart
-
-        charts = {"全市概览": overview_chart(result)}
-        charts |= {name: region_chart(result, rid) for rid, name in
-                   zip(result.summary["region"], _names(result), strict=True)}
-        return charts
-    if isinstance(result, BudgetResult):
-        from legalaid.report.budget import charts
-
-        return charts(result)
-    raise TypeError(f"no charts for {type(result).__name__}")
-
-
-def _names(result) -> list[str]:
-    from legalaid.report.labels import region_names
-
-    return region_names(result.plan, result.summary["region"])
+    return _function(result, "sheets")(result)
 
 
 def write_any(result, out_dir: str | os.PathLike) -> Path:
     """Write the report folder of any result, atomically."""
-    from allocation import DispatchResult
-    from legalaid.brief import Brief
-    from scenarios.budget import BudgetResult
-    from simulation import ProjectionResult
+    return _function(result, "write")(result, out_dir)
 
-    if isinstance(result, DispatchResult):
-        from legalaid.report.dispatch_summary import write
-    elif isinstance(result, ProjectionResult):
-        from legalaid.report.projection import write
-    elif isinstance(result, BudgetResult):
-        from legalaid.report.budget import write
-    elif isinstance(result, Brief):
-        from legalaid.report.brief.write import write_brief as write
+
+def describe_any(result) -> str:
+    """The terminal text of any result."""
+    return _function(result, "describe")(result)
+
+
+def report_charts(result, only=None) -> dict:
+    """The charts of any result, by name; ``only`` the named ones (all when None)."""
+    name = type(result).__name__
+    if name == "DispatchResult":
+        from legalaid.report.dispatch_charts import by_region_chart, loads_chart
+
+        makers = {"分地区指派": lambda: by_region_chart(result), "负荷分布": lambda: loads_chart(result)}
+    elif name == "ProjectionResult":
+        from legalaid.report.labels import region_names
+        from legalaid.report.projection_charts import overview_chart, region_chart
+
+        regions = list(result.summary["region"])
+        makers = {"全市概览": lambda: overview_chart(result)}
+        makers |= {label: (lambda rid=rid: region_chart(result, rid))
+                   for rid, label in zip(regions, region_names(result.plan, regions), strict=True)}
+    elif name == "BudgetResult":
+        from legalaid.report.budget import charts
+
+        makers = {label: (lambda f=f: f) for label, f in charts(result).items()}
     else:
-        raise TypeError(f"no report for {type(result).__name__}")
-    return write(result, out_dir)
+        raise TypeError(f"no charts for {name}")
+    unknown = sorted(set(only or ()) - set(makers))
+    if unknown:
+        raise KeyError(f"no chart named {unknown}; available: {list(makers)}")
+    return {label: make() for label, make in makers.items() if only is None or label in only}

@@ -4,8 +4,8 @@ import math
 
 import pandas as pd
 
-from allocation import solve
 from scenarios.plans import load_plan
+from tests.allocation.words import solve
 
 PLAN = load_plan("anqing-2023")
 CAP = int(PLAN.rule_value("lawyer_yearly_cap"))

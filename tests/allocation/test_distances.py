@@ -5,10 +5,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from allocation import read_distances, solve
-from allocation.distances import distance_matrix
+from scenarios.distances import distance_matrix, read_distances
 from scenarios.errors import InputError
 from scenarios.plans import load_plan
+from tests.allocation.words import solve
 
 PLAN = load_plan("anqing-2023")
 CAP = int(PLAN.rule_value("lawyer_yearly_cap"))

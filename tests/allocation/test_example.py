@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from allocation import solve
 from scenarios.example import generate_example
 from scenarios.plans import load_plan
+from tests.allocation.words import solve
 
 
 @pytest.fixture(scope="module", params=[("anqing-2023", 0), ("anqing-2023", 6), ("luan-2025", 0), ("luan-2025", 6)],

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from allocation import solve
 from scenarios.errors import InputError
 from scenarios.plans import load_plan
+from tests.allocation.words import solve
 
 PLAN = load_plan("anqing-2023")
 CAP = int(PLAN.rule_value("lawyer_yearly_cap"))

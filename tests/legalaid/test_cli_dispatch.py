@@ -5,7 +5,8 @@ import json
 import pandas as pd
 
 from legalaid.cli import main
-from scenarios.example import generate_example, write_example
+from legalaid.report.inputs import write_example
+from scenarios.example import generate_example
 from scenarios.plans import load_plan
 
 CASES = "案件编号,地区,案件类型,审级,是否诉讼,同案编号\n"

@@ -5,7 +5,8 @@ import csv
 import pytest
 
 from legalaid.cli import main
-from scenarios.example import generate_example, write_example
+from legalaid.report.inputs import write_example
+from scenarios.example import generate_example
 from scenarios.plans import load_plan
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from legalaid.cli import main
 from legalaid.report.fonts import find_cjk_family
-from scenarios.example import generate_example, write_example
+from legalaid.report.inputs import write_example
+from scenarios.example import generate_example
 from scenarios.plans import load_plan
 
 SHEETS = ["总览", "派案结果", "未指派案件", "律师负荷", "进度预测", "策略比较", "经费核查", "经费汇总",
@@ -130,12 +131,12 @@ def test_bad_data_folder_is_status_2_and_writes_nothing(tmp_path, capsys):
 
 def test_interrupted_run_leaves_no_half_report(tmp_path, monkeypatch):
     """If writing fails half-way, no report folder and no temporary folder is left behind."""
-    import legalaid.brief.summary as summary
+    import legalaid.report.brief.write as write
 
     def boom(brief):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(summary, "summary_markdown", boom)
+    monkeypatch.setattr(write, "summary_markdown", boom)
     out = tmp_path / "out"
     assert main(["run", "--out", str(out), *FAST]) == 130
     assert list(tmp_path.iterdir()) == []

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from scenarios.budget import check_budget, load_schedule
+from legalaid.api import check_budget
+from scenarios.budget import load_schedule
 from scenarios.budget.evaluate import budgets_from_funds, evaluate, validate_funds
 from scenarios.budget.least import least_local_budget, rule_values
 from scenarios.budget.rules import FAIL, SIZE_RULES, CountyBudget, check_county
@@ -23,12 +24,12 @@ def case(request):
 def test_susong_least_local_bounds_are_hand_checkable():
     """宿松县 (860 cases, 592,000 元 upper): bounds 592,000 (1:1) and 516,000 (600 元/件); subsidy bound s×n−U."""
     anqing = load_plan("anqing-2023")
-    b = CountyBudget("susong", "宿松县", upper=592_000, local=500_000, cases=860, subsidy_per_case=1_000.0)
+    b = CountyBudget("susong", upper=592_000, local=500_000, cases=860, subsidy_per_case=1_000.0)
     row = least_local_budget(anqing, [b]).iloc[0]
     assert row["bound_matching_ratio"] == 592_000 and row["bound_local_matching_per_case"] == 516_000
     assert row["bound_subsidy_coverage"] == 860_000 - 592_000 and np.isnan(row["bound_business_funding_per_case"])
     assert (row["least_local"], row["binding"], row["gap"]) == (592_000, "matching_ratio", 92_000)
-    cheap = CountyBudget("susong", "宿松县", upper=400_000, local=600_000, cases=860, subsidy_per_case=500.0)
+    cheap = CountyBudget("susong", upper=400_000, local=600_000, cases=860, subsidy_per_case=500.0)
     row = least_local_budget(anqing, [cheap]).iloc[0]
     assert (row["least_local"], row["binding"], row["gap"]) == (516_000, "local_matching_per_case", 0)
 
@@ -39,8 +40,8 @@ def test_least_budget_passes_every_size_rule_and_one_yuan_less_fails(case):
     least = least_local_budget(plan, budgets).set_index("region")
     for b in budgets:
         need = least.loc[b.region, "least_local"]
-        at = CountyBudget(b.region, b.name, b.upper, need, b.cases, subsidy_per_case=b.subsidy_per_case)
-        below = CountyBudget(b.region, b.name, b.upper, need - 1, b.cases, subsidy_per_case=b.subsidy_per_case)
+        at = CountyBudget(b.region, b.upper, need, b.cases, subsidy_per_case=b.subsidy_per_case)
+        below = CountyBudget(b.region, b.upper, need - 1, b.cases, subsidy_per_case=b.subsidy_per_case)
         status_at = {c.rule: c.status for c in check_county(plan, at, schedule_reference="")}
         status_below = {c.rule: c.status for c in check_county(plan, below, schedule_reference="")}
         assert all(status_at[r] != FAIL for r in SIZE_RULES)

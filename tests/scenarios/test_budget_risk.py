@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.budget import check_budget, funds_for_level, load_schedule, samples_by_region
+from legalaid.api import check_budget
+from legalaid.report import budget as report
+from scenarios.budget import funds_for_level, load_schedule, samples_by_region
 from scenarios.budget.risk import exceed_probability, subsidy_risk
 from scenarios.budget.rules import CountyBudget
 from scenarios.errors import InputError
@@ -76,7 +78,7 @@ def test_samples_in_every_accepted_form_give_the_same_risk():
 
 def test_risk_table_and_budget_for_the_level():
     """Per region: P(exceed) at today's funds, the funds and local budget for 5%, and the gap."""
-    b = CountyBudget("susong", "宿松县", upper=600_000, local=900_000, cases=860, subsidy_per_case=1_800.0)
+    b = CountyBudget("susong", upper=600_000, local=900_000, cases=860, subsidy_per_case=1_800.0)
     cases = np.random.default_rng(1).poisson(860, 1_000).astype(float)
     risk = subsidy_risk([b], {"susong": cases}, {"susong": (1_800.0, 0.0)}, level=0.05, method="cases")
     row = risk.iloc[0]
@@ -99,5 +101,5 @@ def test_check_budget_adds_the_risk_bound_to_the_least_budget():
         assert least.loc[rid, "bound_risk"] == risk.loc[rid, "local_needed"]
         assert least.loc[rid, "least_local"] >= risk.loc[rid, "local_needed"]
     assert np.isnan(least.loc["yeji", "bound_risk"])
-    assert any("叶集区" in n for n in result.notes)
-    assert "补贴超支概率" in result.risk_table.columns
+    assert any("叶集区" in n for n in report.notes(result))
+    assert "补贴超支概率" in report.risk_table(result).columns

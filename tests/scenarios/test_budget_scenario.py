@@ -6,20 +6,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from legalaid.api import budget_scenarios as run_scenario_file
+from legalaid.api import check_budget
+from legalaid.report.budget import scenario_overview
+from legalaid.report.budget_tables import describe_overrides
+from legalaid.report.inputs import write_example
 from scenarios.budget import (
     Overrides,
     RegionOverride,
     Scenario,
     SweepGrid,
-    check_budget,
     load_scenario_file,
     load_schedule,
-    run_scenario_file,
 )
 from scenarios.budget.evaluate import budgets_from_funds, validate_funds
 from scenarios.budget.scenario import parse_change
 from scenarios.errors import InputError
-from scenarios.example import generate_example, write_example
+from scenarios.example import generate_example
 from scenarios.plans import load_plan
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "scenarios"
@@ -68,7 +71,7 @@ def test_overrides_change_the_budgets_as_written(anqing):
     assert got["susong"].cases == pytest.approx(946)
     assert got["yuexi"].upper == 100_000 and got["yuexi"].local == pytest.approx(270_000)
     assert got["susong"].subsidy_per_case == pytest.approx(base["susong"].subsidy_per_case * 1.15)
-    assert "宿松县：地方财政资金-25%" in o.describe(anqing)
+    assert "宿松县：地方财政资金-25%" in describe_overrides(o, anqing)
 
 
 def test_bad_scenario_files_report_every_problem_in_chinese(tmp_path):
@@ -101,10 +104,10 @@ def test_scenario_file_with_a_funds_file_runs_end_to_end(tmp_path, anqing):
     result = run_scenario_file(spec)
     direct = check_budget(anqing, generate_example(anqing, month=6, seed=5).funds, month=6,
                           scenarios=[Scenario("上级资金减少20%", Overrides(upper_funds=-0.2))],
-                          sweep_grid=SweepGrid(upper_funds=(-0.2, 0.0), cases=(0.0, 0.1)))
+                          sweep=SweepGrid(upper_funds=(-0.2, 0.0), cases=(0.0, 0.1)))
     pd.testing.assert_frame_equal(result.scenario_checks, direct.scenario_checks)
     np.testing.assert_array_equal(result.sweep.status, direct.sweep.status)
-    overview = result.scenario_overview
+    overview = scenario_overview(result)
     assert list(overview["情景"]) == ["基准", "上级资金减少20%"]
     assert overview["地方预算缺口合计（元）"].iloc[1] >= overview["地方预算缺口合计（元）"].iloc[0]
 

@@ -63,7 +63,7 @@ def test_case_mix_from_a_cases_table(tmp_path):
     mixes, notes = region_mixes(schedule, cases, ["a", "b", "c"], min_cases=30)
     assert schedule.per_case(mixes["a"])[0] == pytest.approx(2000)
     assert schedule.per_case(mixes["b"])[0] == pytest.approx(1550)
-    assert notes and "b" in notes[0] and "c" in notes[0]
+    assert notes and "b" in notes[0].ids and "c" in notes[0].ids
 
 
 def test_bad_schedules_list_every_problem(tmp_path):

@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.budget import DEFAULT_GRID, Overrides, SweepGrid, check_budget, load_schedule, sweep
+from legalaid.api import check_budget
+from legalaid.report.budget_tables import sweep_detail, sweep_summary
+from scenarios.budget import DEFAULT_GRID, Overrides, SweepGrid, load_schedule, sweep
 from scenarios.budget.evaluate import budgets_from_funds, checks_frame, evaluate, validate_funds
 from scenarios.budget.least import least_local_budget
 from scenarios.budget.rules import FAIL, NO_DATA, NOT_APPLICABLE, PASS
@@ -69,17 +71,17 @@ def test_sweep_equals_the_scalar_rule_functions(plan_id, month, seed):
 
 
 def test_sweep_through_check_budget_and_tables():
-    """check_budget(sweep_grid=True) sweeps the default grid; the zero point equals the base verdicts."""
-    result = check_budget("anqing-2023", month=6, sweep_grid=True)
+    """check_budget(sweep=True) sweeps the default grid; the zero point equals the base verdicts."""
+    result = check_budget("anqing-2023", month=6, sweep=True)
     swept = result.sweep
     assert swept.grid.shape[0] == DEFAULT_GRID.size == 150
     assert swept.evaluations == 150 * 11
     zero = swept.grid.index[(swept.grid == 0).all(axis=1)][0]
     base_failing = result.checks[result.checks["status"] == FAIL]
     assert int((swept.status[zero] == 0).sum()) == len(base_failing)
-    summary = swept.summary()
+    summary = sweep_summary(result.plan, swept)
     assert summary.loc[zero, "地方预算缺口合计（元）"] == pytest.approx(result.least["gap"].iloc[-1])
-    detail = swept.to_frame()
+    detail = sweep_detail(result.plan, swept)
     assert len(detail) == 150 * 12 and "是否达标" in detail.columns
     # more upper-level money never increases the gap; more cases never decreases it
     gaps = summary.set_index(["中央和省级资金变化", "地方财政资金变化", "案件数变化", "补贴标准变化"])[

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.example import generate_example, write_example
+from legalaid.report.inputs import write_example
+from scenarios.example import generate_example
 from scenarios.plans import load_plan
 from scenarios.schema import columns
 

@@ -6,6 +6,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from legalaid.report.findings import finding_texts
 from scenarios.errors import InputError
 from scenarios.plans import load_plan
 from scenarios.tables import DTYPES, coerce, lawyer_findings, load_inputs, progress_issues, read_table
@@ -149,7 +150,7 @@ def test_lawyer_over_cap_is_a_finding_citing_the_rule(plan):
     cap = plan.rule_value("lawyer_yearly_cap")
     lawyers.loc[0, "handled_this_year"] = int(cap) + 5
     lawyers.loc[2, "handled_this_year"] = int(cap)  # at the cap: not over it
-    findings = lawyer_findings(lawyers, plan)
+    findings = finding_texts(lawyer_findings(lawyers, plan))
     rule = plan.rule("lawyer_yearly_cap")
     assert findings[0] == (f"律师 L001 本年已办 {int(cap) + 5} 件，超过年度上限 {rule.value:g} 件（{rule.citation}），"
                            "年度考核时应予问责；本次不再指派新案件。")
@@ -163,7 +164,7 @@ def test_inherited_cap_cited_as_inherited():
     """Lu'an restates no cap: the finding cites the provincial default and says it is inherited."""
     luan = load_plan("luan-2025")
     lawyers = expected("lawyers").assign(region="huoqiu")
-    findings = lawyer_findings(lawyers, luan)
+    findings = finding_texts(lawyer_findings(lawyers, luan))
     assert len(findings) == 1 and "沿用省级默认" in findings[0]
 
 
@@ -178,7 +179,7 @@ def test_load_inputs_reads_all_and_reports_findings(tmp_path, plan):
         pd.testing.assert_frame_equal(getattr(inputs, table), expected(table))
         assert inputs.sources[table] == str(paths[table])
     assert inputs.plan is plan
-    assert len(inputs.findings) == 1 and "L002" in inputs.findings[0]
+    assert len(inputs.findings) == 1 and "L002" in finding_texts(inputs.findings)[0]
     partial = load_inputs(plan, cases=paths["cases"])
     assert partial.lawyers is None and partial.findings == [] and list(partial.sources) == ["cases"]
 
@@ -228,10 +229,11 @@ def test_coerce_gives_canonical_dtypes():
 def test_example_round_trip(tmp_path):
     """generate_example + write_example (CSV and .xlsx) -> load_inputs reads the same tables back."""
     example = pytest.importorskip("scenarios.example")
+    from legalaid.report.inputs import write_example
     plan = load_plan("anqing-2023")
     data = example.generate_example(plan, month=6, seed=0)
     for fmt in ("csv", "xlsx"):
-        paths = example.write_example(data, tmp_path / fmt, fmt=fmt)
+        paths = write_example(data, tmp_path / fmt, fmt=fmt)
         inputs = load_inputs(plan, **paths, as_of_month=6)
         for table in TABLES:
             pd.testing.assert_frame_equal(getattr(inputs, table), coerce(getattr(data, table), table))

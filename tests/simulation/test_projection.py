@@ -6,9 +6,11 @@ import numpy as np
 import openpyxl
 import pytest
 
+from legalaid import write_report
 from scenarios.errors import InputError
+from scenarios.vocab import CITY_TOTAL as TOTAL
 from simulation import SimulationParams, project
-from simulation.summary import NEVER, TOTAL
+from simulation.summary import NEVER
 
 from .helpers import progress_frame, tiny_plan
 
@@ -87,7 +89,7 @@ def test_summary_answers_are_consistent(result, anqing, example6):
 
 def test_write_produces_chinese_csv_xlsx_and_charts(result, tmp_path):
     """The report folder: utf-8-sig CSVs with Chinese headers, one workbook, a chart per region plus overview."""
-    out = result.write(tmp_path / "预测")
+    out = write_report(result, tmp_path / "预测")
     names = {p.name for p in out.iterdir()}
     assert {"进度预测.csv", "策略比较.csv", "月度预测.csv", "模型说明.csv", "进度预测.xlsx", "运行参数.json"} <= names
     raw = (out / "进度预测.csv").read_bytes()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from legalaid.brief import Brief
+from legalaid.briefing import Brief
 from legalaid.report import budget as budget_report
 from legalaid.report import dispatch as dispatch_report
 from legalaid.report import projection as projection_report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from legalaid.brief import Brief
+from legalaid.briefing import Brief
 from legalaid.report import budget as budget_report
 from legalaid.report.brief.loads import load_chart
 from legalaid.report.brief.sheets import WORKBOOK, sheets

@@ -1,4 +1,4 @@
-"""check_budget from Python: example data by default, reproducible, and a complete written report."""
+"""check_budget from the Python API: example data by default, reproducible, and a complete written report."""
 
 import json
 
@@ -6,10 +6,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from scenarios.budget import Overrides, Scenario, SweepGrid, check_budget
-from scenarios.budget.check import WORKBOOK
+from legalaid.api import check_budget
+from legalaid.report import budget as report
+from legalaid.report.budget import WORKBOOK
+from scenarios.budget import Overrides, Scenario, SweepGrid
 from scenarios.budget.rules import FAIL, NOT_APPLICABLE
 from scenarios.plans import load_plan
+from scenarios.vocab import CITY_TOTAL
 
 
 @pytest.fixture(scope="module")
@@ -18,19 +21,19 @@ def result():
     return check_budget(plan, month=6, seed=0,
                         scenarios=[Scenario("上级资金减少20%", Overrides(upper_funds=-0.2)),
                                    Scenario("补贴标准提高15%", Overrides(subsidy=0.15))],
-                        sweep_grid=SweepGrid(upper_funds=(-0.2, 0.0), cases=(0.0, 0.1)))
+                        sweep=SweepGrid(upper_funds=(-0.2, 0.0), cases=(0.0, 0.1)))
 
 
 def test_example_data_gives_some_non_compliant_counties(result):
     """The example funds break the 1:1 or 600 元 rule in some counties, not all; Anqing lacks Lu'an's rules."""
     checks = result.checks
     matching = checks[(checks["rule"].isin(["matching_ratio", "local_matching_per_case"]))
-                      & (checks["region"] != "全市合计")]
+                      & (checks["region"] != CITY_TOTAL)]
     failing = set(matching.loc[matching["status"] == FAIL, "region"])
     assert 0 < len(failing) < len(result.plan.regions)
     assert (checks.loc[checks["rule"] == "business_funding_per_case", "status"] == NOT_APPLICABLE).all()
     assert not result.ok and len(result.failing) == int((checks["status"] == FAIL).sum())
-    assert any("示例" in n for n in result.notes)
+    assert any("示例" in n for n in report.notes(result))
 
 
 def test_same_inputs_same_result():
@@ -42,20 +45,20 @@ def test_same_inputs_same_result():
 
 def test_chinese_tables_carry_references_and_every_region(result):
     """The verdict table has a row per region (and the city) per rule, Chinese headers, plan references."""
-    verdicts = result.verdicts
+    verdicts = report.verdicts(result)
     assert list(verdicts.columns) == ["地区", "规则", "结论", "要求（元）", "实际（元）", "缺口（元）", "读数", "计算依据", "出处"]
     assert len(verdicts) == 7 * (len(result.plan.regions) + 1)
     assert set(verdicts["结论"]) <= {"达标", "不达标", "不适用", "无数据"}
     assert "安庆2023 §4、§7(3)" in set(verdicts["出处"])
     assert "6月序时进度" in set(verdicts["读数"])
-    summary = result.summary
+    summary = report.summary(result)
     assert list(summary["地区"])[-1] == "全市合计" and len(summary) == len(result.plan.regions) + 1
-    assert list(result.scenario_overview["情景"]) == ["基准", "上级资金减少20%", "补贴标准提高15%"]
+    assert list(report.scenario_overview(result)["情景"]) == ["基准", "上级资金减少20%", "补贴标准提高15%"]
 
 
 def test_write_produces_csv_xlsx_with_red_rows_and_charts(result, tmp_path):
     """write(): CSVs in utf-8-sig, one workbook whose non-compliant rows are red, PNG charts, 说明.json."""
-    out = result.write(tmp_path / "report")
+    out = report.write(result, tmp_path / "report")
     names = {p.name for p in out.iterdir()}
     for stem in ("规则核验", "地区汇总", "最低地方预算", "情景比较", "情景明细", "网格测算汇总", "网格测算明细"):
         assert f"{stem}.csv" in names
@@ -63,7 +66,7 @@ def test_write_produces_csv_xlsx_with_red_rows_and_charts(result, tmp_path):
         assert chart in names and (out / chart).stat().st_size > 10_000
     assert (out / "规则核验.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     csv = pd.read_csv(out / "规则核验.csv", encoding="utf-8-sig")
-    assert len(csv) == len(result.verdicts)
+    assert len(csv) == len(report.verdicts(result))
     sheet = openpyxl.load_workbook(out / WORKBOOK)["规则核验"]
     header = [c.value for c in sheet[1]]
     status_col = header.index("结论")
@@ -76,11 +79,9 @@ def test_write_produces_csv_xlsx_with_red_rows_and_charts(result, tmp_path):
 
 def test_a_large_sweep_detail_goes_to_csv_only(tmp_path, monkeypatch):
     """A sweep's long table above the workbook limit is written as CSV, not as a sheet (kept fast)."""
-    import scenarios.budget.check as check
-
-    monkeypatch.setattr(check, "MAX_WORKBOOK_ROWS", 50)
-    result = check_budget("luan-2025", month=6, sweep_grid=SweepGrid(upper_funds=(-0.1, 0.0), cases=(0.0, 0.1, 0.2)))
-    out = result.write(tmp_path / "big")
+    monkeypatch.setattr(report, "MAX_WORKBOOK_ROWS", 50)
+    result = check_budget("luan-2025", month=6, sweep=SweepGrid(upper_funds=(-0.1, 0.0), cases=(0.0, 0.1, 0.2)))
+    out = report.write(result, tmp_path / "big")
     assert len(pd.read_csv(out / "网格测算明细.csv", encoding="utf-8-sig")) == 6 * 9
     assert "网格测算明细" not in openpyxl.load_workbook(out / WORKBOOK).sheetnames
     assert "网格测算汇总" in openpyxl.load_workbook(out / WORKBOOK).sheetnames

@@ -58,6 +58,7 @@ def build_brief(plan: Plan, inputs: InputTables, month: int, *, seed: int = 0, r
     show_progress : a progress bar on a terminal.
     """
     from allocation import solve
+    from legalaid.console import progress_bar
     from scenarios.budget import check_budget, load_schedule
     from simulation import project
 
@@ -66,8 +67,9 @@ def build_brief(plan: Plan, inputs: InputTables, month: int, *, seed: int = 0, r
     dispatch = solve(plan, inputs.cases, inputs.lawyers, seed=seed)
     seconds["dispatch"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    projection = project(plan, inputs.progress, inputs.lawyers, runs=runs, seed=seed, month=month, policies="all",
-                         workers=workers, show_progress=show_progress)
+    with progress_bar(runs, show_progress) as bar:
+        projection = project(plan, inputs.progress, inputs.lawyers, runs=runs, seed=seed, month=month,
+                             policies="all", workers=workers, on_chunk=bar)
     seconds["projection"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     samples = projection.samples["none"].approved.sum(axis=2)  # (runs, regions): year-end approvals 件
