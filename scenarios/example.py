@@ -24,6 +24,7 @@ import pandas as pd
 
 from scenarios.plans import Plan
 from scenarios.schema import columns
+from scenarios.vocab import LAWYER_KINDS
 
 _FIRM_WORDS = ("正道", "皖江", "天柱", "振风", "明诚", "同创", "华信", "长风", "正和", "律邦", "弘法", "徽商")
 
@@ -109,7 +110,7 @@ def _progress(ids, past_cases, month, a, rng) -> pd.DataFrame:
 def _lawyers(plan, expected, approved_to_date, short, cap, month, a, rng, load_rng) -> pd.DataFrame:
     """Handlers per region; ``rng`` draws who they are, ``load_rng`` what they handled so far."""
     la = a["lawyers"]
-    kinds = np.array(["social", "staff", "grassroots"])
+    kinds = np.array(list(LAWYER_KINDS))
     shares = np.array([la["social"], la["staff"], la["grassroots"]])
     rows = []
     number = 0

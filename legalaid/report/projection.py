@@ -23,8 +23,6 @@ POLICY_NAMES = {
 }
 #: P(reach) from which the reading says "大概率", and below which "有风险" turns into "难以完成".
 VERY_LIKELY, AT_RISK = 0.9, 0.1
-#: Below this P(closure ratio ≥ minimum) the reading warns about closures.
-CLOSURE_LIKELY = 0.5
 
 
 def note_text(result: ProjectionResult, finding: Finding) -> str:
@@ -70,7 +68,7 @@ def assessment(p_reach: float, gap: float, p_closure: float, closure_min: float)
         parts.append("完成目标有风险")
     else:
         parts.append("按当前进度难以完成目标")
-    if p_closure < CLOSURE_LIKELY:
+    if p_closure < LIKELY:
         parts.append(f"结案率可能低于{closure_min:.0%}")
     return "，".join(parts)
 
@@ -197,7 +195,7 @@ def chinese_tables(result: ProjectionResult) -> dict[str, pd.DataFrame]:
 def unlikely(result: ProjectionResult) -> pd.Series:
     """Rows of the summary unlikely to reach the target or the closure minimum (painted red)."""
     s = result.summary
-    return (s["p_reach"] < LIKELY) | (s["p_closure_ok"] < CLOSURE_LIKELY)
+    return (s["p_reach"] < LIKELY) | (s["p_closure_ok"] < LIKELY)
 
 
 def metadata(result: ProjectionResult) -> dict:

@@ -10,6 +10,7 @@ import numpy as np
 
 from legalaid.report.labels import region_name, region_names
 from legalaid.report.projection import POLICY_NAMES as POLICIES
+from scenarios.vocab import LIKELY
 
 #: Sub-folder of the report holding the charts.
 CHART_DIR = "图表"
@@ -104,7 +105,7 @@ def overview_chart(result):
                     label=POLICIES[policy])
             for yy, v in zip(y - offset, values, strict=True):
                 ax.text(min(v, 1.0) + 0.01, yy, fmt.format(v), va="center", fontsize=7)
-    lines = ((0.5, "完成年度目标的概率"),
+    lines = ((LIKELY, "完成年度目标的概率"),
              (result.closure_min, f"预计年末结案率（虚线为{result.closure_min:.0%}要求）"))
     for ax, (line, title) in zip(axes, lines, strict=True):
         ax.axvline(line, color="#7f7f7f", linestyle="--", linewidth=1)

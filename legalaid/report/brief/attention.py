@@ -42,14 +42,13 @@ FUNDING_RULE, FUNDING_RULES_MAX = 1.0, 2.0
 UNASSIGNED = 2.0
 CROSS_REGION = 0.5
 OVER_CAP = 1.0
-#: Below this P(closure ratio ≥ minimum) the closure outlook is a reason.
-CLOSURE_LIKELY = 0.5
 
 
 def concerns(brief) -> list[Concern]:
     """The three counties that most need attention, with reasons (weights above)."""
     from legalaid.report.brief.sheets import over_cap_by_region, plan_rule_failures, progress_table
     from legalaid.report.budget_tables import RULE_LABELS
+    from scenarios.vocab import LIKELY
 
     plan = brief.plan
     summary = brief.projection.summary.set_index("region")
@@ -65,7 +64,7 @@ def concerns(brief) -> list[Concern]:
             word = "仅" if row.light == "red" else ""
             c.add(BEHIND_PACE + TARGET_OUTLOOK * (1 - c.p_reach), f"落后序时进度{-row.gap:.0f}件（序时完成率{row.pace:.0%}），"
                   f"按当前进度完成全年目标的概率{word}{c.p_reach:.0%}")
-        if p["p_closure_ok"] < CLOSURE_LIKELY:
+        if p["p_closure_ok"] < LIKELY:
             c.add(CLOSURE_OUTLOOK, f"预计年末结案率{p['closure_ratio_mean']:.0%}，达到{closure_min:.0%}的概率"
                   f"{p['p_closure_ok']:.0%}")
     for region, part in plan_rule_failures(brief).groupby("region", sort=False):
