@@ -67,18 +67,19 @@ def find_files(folder: PathLike) -> dict[str, Path]:
 
 def read_inputs(plan: Plan | PathLike, *, folder: PathLike | None = None, cases: PathLike | None = None,
                 lawyers: PathLike | None = None, progress: PathLike | None = None, funds: PathLike | None = None,
-                month: int | None = None) -> InputTables:
+                month: int | None = None, cumulative: bool = False, sheet: str | None = None) -> InputTables:
     """Read and validate the input files (all problems of all files in one InputError).
 
     ``folder`` finds the four tables by name (``find_files``); single files may be given instead.
-    ``month`` is the current month for the progress checks.
+    ``month`` is the current month for the progress checks (default: the last month reported);
+    ``cumulative``: the progress counts are year to date; ``sheet``: the workbook sheet to read.
     """
     from scenarios.tables import load_inputs
 
     files = find_files(folder) if folder is not None else {}
     given = {k: v for k, v in (("cases", cases), ("lawyers", lawyers), ("progress", progress), ("funds", funds))
              if v is not None}
-    return load_inputs(load_plan(plan), **(files | given), as_of_month=month)
+    return load_inputs(load_plan(plan), **(files | given), as_of_month=month, cumulative=cumulative, sheet=sheet)
 
 
 def example_inputs(plan: Plan | PathLike, month: int = 6, seed: int = 0) -> InputTables:

@@ -1,12 +1,25 @@
 """Errors a user can act on: plain Chinese sentences naming file, row, column and value.
 
+Values that look like ID or phone numbers are masked in every message (personal data never
+goes to a message or a log).
+
 Every reader collects all problems of a file before raising, so a user fixes a file in one
 pass. The command line prints ``InputError`` and exits with status 2, never a traceback.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+#: Runs of digits that may be personal data: ID numbers (18 digits, last may be X; old 15-digit
+#: ones) and mobile numbers (11 digits from 1); masked wherever a message echoes a value.
+_PERSONAL = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![0-9A-Za-z])")
+
+
+def mask_personal(text: str) -> str:
+    """``text`` with ID and phone numbers masked: only their first 3 and last 2 characters remain."""
+    return _PERSONAL.sub(lambda m: m[0][:3] + "*" * (len(m[0]) - 5) + m[0][-2:], text)
 
 
 @dataclass(frozen=True)
@@ -36,8 +49,8 @@ class InputIssue:
             parts.append(f"列“{self.column}”")
         where = "，".join(parts)
         if self.value is not None:
-            return f"{where}：值“{self.value}”有误，{self.expected}"
-        return f"{where}：{self.expected}"
+            return mask_personal(f"{where}：值“{self.value}”有误，{self.expected}")
+        return mask_personal(f"{where}：{self.expected}")
 
 
 @dataclass

@@ -15,8 +15,8 @@ import pandas as pd
 
 from scenarios.errors import InputError, InputIssue
 from scenarios.plans import Plan
+from scenarios.progress_checks import cumulative_issues, progress_completeness, progress_issues
 from scenarios.schema import TABLES
-from scenarios.validate import progress_issues
 
 #: How a table passed as a DataFrame is named in messages.
 CASES_LABEL, LAWYERS_LABEL, PINNED_LABEL, PROGRESS_LABEL = "案件表", "律师表", "已指派表", "月度进度表"
@@ -150,9 +150,10 @@ def check_progress(plan: Plan, progress: pd.DataFrame, month: int | None) -> int
 
     Files are validated in full by the domain layer (``scenarios.tables.read_table``); this
     guards callers who pass DataFrames directly: known regions, counts not negative, and the
-    domain layer's own consistency checks (``scenarios.validate.progress_issues``: months from 1
-    without gaps or repeats, closures to date not above approvals to date, no month after
-    ``month``), plus every plan region reported up to ``month``.
+    domain layer's own consistency checks (``scenarios.progress_checks``: months from 1 without
+    gaps or repeats, closures to date not above approvals to date, no month after ``month``,
+    every plan region reported up to ``month``, counts that look cumulative) — the same checks
+    ``scenarios.tables.load_inputs`` applies to files.
     """
     issues: list[str] = []
     need = {"region", "month", "approved", "closed"}
@@ -177,14 +178,10 @@ def check_progress(plan: Plan, progress: pd.DataFrame, month: int | None) -> int
         month = last
     if not 0 <= month <= 12:
         raise InputError([InputIssue(PROGRESS_LABEL, None, None, None, f"截至月份应在0至12之间，实为 {month}")])
-    domain = progress_issues(frame.assign(month=months.astype(int)), plan, as_of_month=month, file=PROGRESS_LABEL)
-    for rid in plan.region_ids:
-        got = set(months[frame["region"] == rid].astype(int))
-        missing = [m for m in range(1, month + 1) if m not in got]
-        if missing and not got:
-            issues.append(f"{plan.region(rid).name}没有任何月份的数据（应填报1至{month}月）")
-        elif missing and max(got) < month:
-            issues.append(f"{plan.region(rid).name}只填报到{max(got)}月，缺少{'、'.join(f'{m}月' for m in missing if m > max(got))}的数据")
-    if domain or issues:
-        raise InputError(domain + [InputIssue(PROGRESS_LABEL, None, None, None, i) for i in issues])
+    frame = frame.assign(month=months.astype(int))
+    domain = progress_issues(frame, plan, as_of_month=month, file=PROGRESS_LABEL)
+    domain += progress_completeness(frame, plan, as_of_month=month, file=PROGRESS_LABEL)
+    domain += cumulative_issues(frame, plan, file=PROGRESS_LABEL)
+    if domain:
+        raise InputError(domain)
     return month

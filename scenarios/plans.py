@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
-import os
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 
 from scenarios.errors import PlanError
-from scenarios.rules import RuleBook, RuleValue
+from scenarios.rules import RuleBook, RuleValue, missing_rule_message
 
 #: Region levels and how a user reads them.
 LEVELS = {"city": "市本级", "district": "市辖区", "county": "县（市）"}
@@ -37,7 +34,8 @@ class Region:
     short : other names users type, e.g. ("宿松",).
     level : "city" (市本级), "district" or "county".
     target : yearly legal-aid target (件/年).
-    lat, lon : approximate county-seat coordinates (degrees, WGS84), for dispatch distances.
+    lat, lon : approximate county-seat coordinates (degrees, WGS84), for dispatch distances; None
+        when the plan's distance table gives every distance from this region.
     population : 2020 census population (人), or None when no source gives it.
     """
 
@@ -46,8 +44,8 @@ class Region:
     short: tuple[str, ...]
     level: str
     target: int
-    lat: float
-    lon: float
+    lat: float | None
+    lon: float | None
     population: int | None = None
 
     @property
@@ -97,6 +95,17 @@ class Plan:
     city_population: int | None
     population_reference: str
     source: str
+    distances: tuple[tuple[str, str, float], ...] = ()
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Region]:
+        return {r.id: r for r in self.regions}
+
+    @functools.cached_property
+    def _distance_table(self) -> dict[tuple[str, str], float]:
+        table = {(b, a): km for a, b, km in self.distances}
+        table.update({(a, b): km for a, b, km in self.distances})
+        return table
 
     # --- regions -------------------------------------------------------------------------
     @property
@@ -105,11 +114,8 @@ class Plan:
         return [r.id for r in self.regions]
 
     def region(self, region_id: str) -> Region:
-        """The region with this id (KeyError if none)."""
-        for r in self.regions:
-            if r.id == region_id:
-                return r
-        raise KeyError(region_id)
+        """The region with this id (KeyError if none); O(1)."""
+        return self._by_id[region_id]
 
     @property
     def city_centre(self) -> Region:
@@ -124,12 +130,20 @@ class Plan:
     def resolve_region(self, text: object) -> str | None:
         """Region id for an id, full or short Chinese name, or a delegated township; else None."""
         key = _normalise(text)
-        return self._names().get(key)
+        return self._names.get(key)
+
+    def delegation_of(self, text: object) -> Delegation | None:
+        """The delegated township (安庆2023 §6(5)) a name stands for, or None when it is a region's own name."""
+        key = _normalise(text)
+        own = {_normalise(a) for r in self.regions for a in (r.id, r.name, *r.short)}
+        if key in own:
+            return None
+        return next((d for d in self.delegations if key in {_normalise(a) for a in (d.name, *d.short)}), None)
 
     def suggest_region(self, text: object, n: int = 3) -> list[str]:
         """Close matches (display names) for a region name that did not resolve."""
         key = _normalise(text)
-        names = self._names()
+        names = self._names
         hits = difflib.get_close_matches(key, list(names), n=n, cutoff=0.4)
         if not hits and key:
             hits = [k for k in names if key in k or (k and k in key)][:n]
@@ -145,6 +159,7 @@ class Plan:
         """All region names, for an error message."""
         return "、".join(r.name for r in self.regions)
 
+    @functools.cached_property
     def _names(self) -> dict[str, str]:
         names: dict[str, str] = {}
         for r in self.regions:
@@ -170,16 +185,22 @@ class Plan:
         return self.rules.value(name, on or self.default_date)
 
     def rules_in_force(self, names: tuple[str, ...], on: dt.date | None = None) -> dict[str, RuleValue]:
-        """The rules ``names`` in force on ``on``; one PlanError naming every rule that is not."""
+        """The rules ``names`` in force on ``on``; one PlanError naming every rule that is not and the fix."""
         on = on or self.default_date
         found = {name: self.rule(name, on) for name in names}
         missing = [name for name, rule in found.items() if rule is None]
         if missing:
-            raise PlanError(f"计划“{self.id}”在{on.isoformat()}没有生效的规则：{'、'.join(missing)}")
+            raise PlanError("；".join(missing_rule_message(self.id, name, on) for name in missing))
         return found
 
     def distance_km(self, a: str, b: str) -> float:
-        """Great-circle distance (km) between two regions' approximate county seats."""
+        """Distance (km) between two regions: the plan's distance table, else the county seats'
+        great-circle distance."""
+        if a == b:
+            return 0.0
+        known = self._distance_table.get((a, b))
+        if known is not None:
+            return known
         ra, rb = self.region(a), self.region(b)
         return haversine_km(ra.lat, ra.lon, rb.lat, rb.lon)
 
@@ -198,137 +219,6 @@ def _normalise(text: object) -> str:
     return str(text).replace("\u3000", "").replace(" ", "").strip().lower()
 
 
-# --- loading -------------------------------------------------------------------------------
-def _bundled_dir():
-    return resources.files("scenarios").joinpath("data")
+from scenarios.plan_files import list_plans, load_plan, plan_from_dict  # noqa: E402
 
-
-def _user_dir() -> Path | None:
-    value = os.environ.get(USER_PLAN_DIR_ENV)
-    return Path(value) if value else None
-
-
-def list_plans() -> list[tuple[str, str]]:
-    """(plan id, where it comes from) for bundled plans and user plans in $LEGALAID_PLANS."""
-    found = [(p.name[:-5], "内置") for p in _bundled_dir().joinpath("plans").iterdir() if p.name.endswith(".toml")]
-    user = _user_dir()
-    if user and user.is_dir():
-        found += [(p.stem, str(p)) for p in user.glob("*.toml")]
-    return sorted(found)
-
-
-def load_plan(plan: str | os.PathLike) -> Plan:
-    """Load a plan by bundled id, user-plan id (in $LEGALAID_PLANS) or path to a TOML file."""
-    text, source = _read_plan_text(str(plan))
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PlanError(f"{source}：不是有效的TOML文件（{exc}）") from None
-    return plan_from_dict(data, source)
-
-
-def _read_plan_text(plan: str) -> tuple[str, str]:
-    path = Path(plan)
-    if plan.endswith(".toml") or path.is_file():
-        if not path.is_file():
-            raise PlanError(f"找不到计划文件：{plan}")
-        return path.read_text(encoding="utf-8"), str(path)
-    user = _user_dir()
-    if user and (user / f"{plan}.toml").is_file():
-        return (user / f"{plan}.toml").read_text(encoding="utf-8"), str(user / f"{plan}.toml")
-    bundled = _bundled_dir().joinpath("plans", f"{plan}.toml")
-    if bundled.is_file():
-        return bundled.read_text(encoding="utf-8"), f"{plan}.toml"
-    ids = [p for p, _ in list_plans()]
-    close = difflib.get_close_matches(plan, ids, n=1)
-    hint = f"，是否要找“{close[0]}”？" if close else ""
-    raise PlanError(f"未知计划“{plan}”{hint}（可用：{'、'.join(ids)}；也可给出 .toml 文件路径）")
-
-
-def _load_inherited(name: str, source: str) -> dict:
-    file = _bundled_dir().joinpath("rules", f"{name}.toml")
-    if not file.is_file():
-        raise PlanError(f"{source}：inherits = “{name}” 找不到对应的规则文件")
-    return tomllib.loads(file.read_text(encoding="utf-8"))
-
-
-def plan_from_dict(data: dict, source: str) -> Plan:
-    """Build and validate a Plan from parsed TOML; all problems are reported together."""
-    problems: list[str] = []
-
-    def need(table: dict, key: str, kind: type | tuple, where: str):
-        value = table.get(key)
-        if value is None:
-            problems.append(f"{where}缺少字段 {key}")
-        elif not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            problems.append(f"{where}字段 {key} 的值 {value!r} 类型不对")
-            return None
-        return value
-
-    for key, kind in (("id", str), ("city", str), ("year", int), ("title", str), ("issued", dt.date), ("target_total", int)):
-        need(data, key, kind, "")
-    regions: list[Region] = []
-    raw_regions = data.get("regions")
-    if not isinstance(raw_regions, list) or not raw_regions:
-        problems.append("缺少 [[regions]] 表（每个法律援助机构一项）")
-        raw_regions = []
-    for i, raw in enumerate(raw_regions, start=1):
-        where = f"第{i}个 [[regions]] "
-        values = {k: need(raw, k, kind, where) for k, kind in (
-            ("id", str), ("name", str), ("level", str), ("target", int), ("lat", int | float), ("lon", int | float))}
-        if values["level"] is not None and values["level"] not in LEVELS:
-            problems.append(f"{where}level 应为 {', '.join(LEVELS)}，实为 {values['level']!r}")
-        if values["target"] is not None and values["target"] < 0:
-            problems.append(f"{where}target 不能为负数")
-        if values["id"] is not None and not values["id"].isascii():
-            problems.append(f"{where}id 应为ASCII（如 susong），实为 {values['id']!r}")
-        population = raw.get("population")
-        if population is not None and (not isinstance(population, int) or population <= 0):
-            problems.append(f"{where}population 应为正整数")
-        if None not in values.values():
-            regions.append(Region(
-                id=values["id"], name=values["name"], short=tuple(raw.get("short", [])), level=values["level"],
-                target=values["target"], lat=float(values["lat"]), lon=float(values["lon"]), population=population))
-    ids = [r.id for r in regions]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(f"地区 id “{dup}” 重复")
-    if regions and sum(r.level == "city" for r in regions) != 1:
-        problems.append("需要且只能有一个 level = \"city\" 的地区（市本级，管辖二审案件）")
-    total = data.get("target_total")
-    if isinstance(total, int) and regions and sum(r.target for r in regions) != total:
-        problems.append(f"各地区目标之和 {sum(r.target for r in regions)} 与 target_total = {total} 不符")
-    subtotals = []
-    for raw in data.get("subtotals", []):
-        members = [m for m in raw.get("regions", []) if m not in ids]
-        if members:
-            problems.append(f"小计“{raw.get('name')}”含未知地区 {members}")
-            continue
-        got = sum(r.target for r in regions if r.id in raw["regions"])
-        if got != raw.get("total"):
-            problems.append(f"小计“{raw.get('name')}”应为 {raw.get('total')}，各地区之和为 {got}")
-        subtotals.append(Subtotal(raw["name"], tuple(raw["regions"]), raw["total"]))
-    delegations = []
-    for raw in data.get("delegations", []):
-        if raw.get("region") not in ids:
-            problems.append(f"代办关系“{raw.get('name')}”指向未知地区 {raw.get('region')!r}")
-            continue
-        delegations.append(Delegation(raw["name"], tuple(raw.get("short", [])), raw["region"], raw.get("reference", "")))
-    rules = None
-    try:
-        inherited, note = {}, ""
-        if data.get("inherits"):
-            parent = _load_inherited(data["inherits"], source)
-            inherited, note = parent.get("rules", {}), parent.get("note", "")
-        rules = RuleBook(data.get("rules", {}), inherited, note, source)
-    except PlanError as exc:
-        problems.append(str(exc))
-    if problems:
-        raise PlanError(f"计划文件 {source} 有{len(problems)}处问题：\n" + "\n".join(f"  - {p}" for p in problems))
-    return Plan(
-        id=data["id"], city=data["city"], year=data["year"], title=data["title"],
-        document=data.get("document", ""), issuer=data.get("issuer", ""), issued=data["issued"],
-        regions=tuple(regions), delegations=tuple(delegations), subtotals=tuple(subtotals),
-        target_total=data["target_total"], target_reference=data.get("target_reference", ""),
-        rules=rules, city_population=data.get("city_population"),
-        population_reference=data.get("population_reference", ""), source=source,
-    )
+__all__ = ["LEVELS", "USER_PLAN_DIR_ENV", "Delegation", "Plan", "Region", "Subtotal", "haversine_km", "list_plans", "load_plan", "plan_from_dict"]

@@ -15,12 +15,13 @@ import math
 import os
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from scenarios.errors import InputError, InputIssue
+from scenarios.excel import BadCell, read_workbook
 
 #: Extensions read as text (CSV) and as Excel workbooks.
 CSV_SUFFIXES = (".csv", ".txt")
@@ -49,6 +50,7 @@ class RawTable:
         completely empty rows are dropped. Empty cells are None.
     issues : problems found while reading (data under an empty header).
     header_row : row number of the header as Excel shows it (1 unless title rows are above).
+    notes : what was done reading it that is not an error (findings: sheet chosen, merged cells).
     """
 
     file: str
@@ -56,6 +58,7 @@ class RawTable:
     frame: pd.DataFrame
     issues: list[InputIssue]
     header_row: int = 1
+    notes: list = field(default_factory=list)
 
 
 def is_blank(value: object) -> bool:
@@ -71,6 +74,8 @@ def cell_text(value: object) -> str:
     """A cell as the user sees it: 12.0 -> "12", a date -> "2023-03-05", blank -> ""."""
     if is_blank(value):
         return ""
+    if isinstance(value, BadCell):
+        return value.text
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
@@ -83,11 +88,14 @@ def cell_text(value: object) -> str:
     return str(value).replace("\u3000", " ").strip()
 
 
-def read_raw(path: str | os.PathLike, header_score: Callable[[list[str]], int] | None = None) -> RawTable:
+def read_raw(path: str | os.PathLike, header_score: Callable[[list[str]], int] | None = None,
+             sheet: str | None = None) -> RawTable:
     """Read ``path`` (CSV or Excel, by extension) into a ``RawTable``; InputError if unreadable.
 
     ``header_score`` counts the known headers in a row; the header is the best-scoring of the
     first ``HEADER_SEARCH`` non-empty rows (so a title row above it is skipped), else the first.
+    In a workbook the sheet is ``sheet``, else the one whose header scores best
+    (``scenarios.excel``).
     """
     file = str(path)
     p = Path(path)
@@ -115,11 +123,14 @@ def read_raw(path: str | os.PathLike, header_score: Callable[[list[str]], int] |
         if kind is not None:
             hint = "请在Excel/WPS中另存为CSV，或把扩展名改为 .xlsx/.xls" if kind[0] in ("xlsx", "xls") else "请提供CSV文件"
             raise fail(f"扩展名是{suffix}，但内容是{kind[1]}；{hint}")
-        rows = _csv_rows(data, fail)
+        rows, notes = _csv_rows(data, fail), []
     else:
         _check_excel_magic(data, suffix, kind, fail)
-        rows = _excel_rows(p, fail)
-    return _to_raw(file, rows, fail, header_score)
+        book = read_workbook(p, fail, header_score, sheet, HEADER_SEARCH)
+        rows, notes = book.rows, book.notes
+    raw = _to_raw(file, rows, fail, header_score)
+    raw.notes = notes
+    return raw
 
 
 def _check_excel_magic(data: bytes, suffix: str, kind, fail) -> None:
@@ -142,8 +153,26 @@ def _check_excel_magic(data: bytes, suffix: str, kind, fail) -> None:
     raise fail(f"扩展名是{suffix}，但内容不是Excel工作簿（文件可能已损坏）")
 
 
+def _utf16(data: bytes) -> str | None:
+    """Text of UTF-16 data (Excel's "Unicode 文本" export: BOM, tabs), else None."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    if len(data) >= 4 and data[1::2].count(0) > len(data) // 4 and data[0::2].count(0) == 0:
+        try:
+            return data.decode("utf-16-le")
+        except UnicodeDecodeError:
+            return None
+    return None
+
+
 def _decode(data: bytes) -> str | None:
-    """Text of ``data`` as UTF-8 (BOM optional) or GB18030; None if neither or not text."""
+    """Text of ``data`` as UTF-16 (with BOM), UTF-8 (BOM optional) or GB18030; None if not text."""
+    wide = _utf16(data)
+    if wide is not None:
+        return wide
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -164,17 +193,14 @@ def _csv_rows(data: bytes, fail) -> list[list[object]]:
     if first.count(delimiter) == 0:
         delimiter = ","
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        return [[_unescape(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
         raise fail(f"CSV格式有误，无法解析（{exc}）") from None
 
 
-def _excel_rows(path: Path, fail) -> list[list[object]]:
-    try:
-        frame = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="calamine")
-    except Exception:  # calamine raises its own error types for every kind of damage
-        raise fail("无法读取Excel文件（文件可能已损坏，或不是Excel保存的工作簿）；请用Excel/WPS打开后另存为 .xlsx") from None
-    return [list(row) for row in frame.itertuples(index=False)]
+def _unescape(cell: str) -> str:
+    """Undo the formula guard of this tool's CSV output: "'=x" is read back as "=x"."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@") else cell
 
 
 def _to_raw(file: str, rows: list[list[object]], fail, header_score) -> RawTable:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from scenarios.errors import InputError, InputIssue
 from scenarios.plans import Plan
+from scenarios.progress_checks import cumulative_issues, progress_completeness
 from scenarios.readers import read_raw
 from scenarios.schema import TABLES, columns
 from scenarios.validate import KIND_DTYPES, header_score, parse_table, progress_issues
@@ -32,7 +33,8 @@ def coerce(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     return out.astype(DTYPES[table])
 
 
-def read_table(path: str | os.PathLike, table: str, plan: Plan, *, as_of_month: int | None = None) -> pd.DataFrame:
+def read_table(path: str | os.PathLike, table: str, plan: Plan, *, as_of_month: int | None = None,
+               cumulative: bool = False, sheet: str | None = None, notes: list | None = None) -> pd.DataFrame:
     """Read one input table into its canonical frame.
 
     Parameters
@@ -41,6 +43,9 @@ def read_table(path: str | os.PathLike, table: str, plan: Plan, *, as_of_month: 
     table : "cases", "lawyers", "progress" or "funds".
     plan : the plan whose regions the file must use.
     as_of_month : for progress, the current month (1-12); later months are errors.
+    cumulative : for progress, the counts are year to date (turned into monthly counts).
+    sheet : the Excel sheet holding the table (default: the sheet whose header fits best).
+    notes : a list that receives findings that are not errors (total rows skipped, …).
 
     Raises
     ------
@@ -50,10 +55,12 @@ def read_table(path: str | os.PathLike, table: str, plan: Plan, *, as_of_month: 
         raise ValueError(f"unknown table {table!r}; expected one of {sorted(TABLES)}")
     if as_of_month is not None and not 1 <= as_of_month <= 12:
         raise ValueError(f"as_of_month must be 1..12, got {as_of_month}")
-    raw = read_raw(path, header_score(table))
-    frame, issues = parse_table(raw, table, plan, as_of_month=as_of_month)
+    raw = read_raw(path, header_score(table), sheet=sheet)
+    frame, issues, found = parse_table(raw, table, plan, as_of_month=as_of_month, cumulative=cumulative)
     if issues:
         raise InputError(sorted(issues, key=_order))
+    if notes is not None:
+        notes += list(raw.notes) + found
     return coerce(frame, table)
 
 
@@ -98,14 +105,20 @@ class InputTables:
 
 
 def load_inputs(plan: Plan, *, cases=None, lawyers=None, progress=None, funds=None,
-                as_of_month: int | None = None) -> InputTables:
+                as_of_month: int | None = None, cumulative: bool = False, sheet: str | None = None) -> InputTables:
     """Read every given file; one InputError listing the problems of all files.
+
+    The progress table is checked for the city as a whole too: every region reported every month
+    up to the current month (``as_of_month``, else the last month in the table), and counts that
+    look cumulative. ``legalaid check``, ``run`` and ``project`` all read through here.
 
     Parameters
     ----------
     plan : the plan whose regions and rules apply.
     cases, lawyers, progress, funds : paths (str or PathLike) or None.
     as_of_month : current month (1-12) for the progress checks.
+    cumulative : the progress counts are year to date (turned into monthly counts).
+    sheet : the Excel sheet to read in every workbook (default: found by its header).
     """
     result = InputTables(plan)
     issues: list[InputIssue] = []
@@ -114,9 +127,14 @@ def load_inputs(plan: Plan, *, cases=None, lawyers=None, progress=None, funds=No
             continue
         result.sources[table] = str(path)
         try:
-            setattr(result, table, read_table(path, table, plan, as_of_month=as_of_month))
+            setattr(result, table, read_table(path, table, plan, as_of_month=as_of_month, cumulative=cumulative,
+                                              sheet=sheet, notes=result.findings))
         except InputError as exc:
             issues += exc.issues
+    if result.progress is not None:
+        issues += progress_completeness(result.progress, plan, as_of_month=as_of_month, file=str(progress))
+        if not cumulative:
+            issues += cumulative_issues(result.progress, plan, file=str(progress))
     if issues:
         raise InputError(issues)
     if result.lawyers is not None:

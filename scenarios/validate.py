@@ -19,10 +19,14 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from scenarios.delegations import merge_delegations
 from scenarios.errors import InputIssue
+from scenarios.excel import BadCell
 from scenarios.plans import Plan
+from scenarios.progress_checks import progress_issues, to_monthly
 from scenarios.readers import RawTable, cell_text, is_blank
 from scenarios.schema import CASE_KINDS, NO, TABLE_LABELS, TABLES, YES, Column
+from scenarios.vocab import Finding
 
 #: Canonical dtypes of each column kind (pandas ``str`` is the default string dtype).
 KIND_DTYPES = {"id": str, "region": str, "enum": str, "text": str, "bool": bool, "int": "int64",
@@ -195,70 +199,103 @@ def map_headers(raw: RawTable, table: str) -> tuple[dict[str, int], list[InputIs
 
 
 # --- whole table -------------------------------------------------------------------------------
-def parse_table(raw: RawTable, table: str, plan: Plan, *,
-                as_of_month: int | None = None) -> tuple[pd.DataFrame, list[InputIssue]]:
+def parse_table(raw: RawTable, table: str, plan: Plan, *, as_of_month: int | None = None,
+                cumulative: bool = False) -> tuple[pd.DataFrame, list[InputIssue], list[Finding]]:
     """Parse every cell and run the declarative checks (and ``progress_issues`` for progress).
+
+    ``cumulative``: the progress counts are year to date; they are turned into monthly counts
+    before the checks.
 
     Returns
     -------
     frame : parsed values (nullable dtypes; NA where a cell was bad or a column missing),
         index = Excel row numbers, columns = canonical names.
     issues : every problem found, in file order.
+    notes : what was done that is not an error (total rows skipped).
     """
     positions, issues = map_headers(raw, table)
     issues = list(raw.issues) + issues
-    raw, totals = _drop_total_rows(raw, positions)
-    issues += totals
-    data: dict[str, pd.Series] = {}
-    for column in TABLES[table]:
-        if column.name not in positions:
-            data[column.name] = pd.Series(_default(column), index=raw.frame.index, dtype=object)
-            continue
-        header = raw.headers[positions[column.name]]
-        parse, cache = cell_parser(column, plan), {}
-        values = []
-        for row, value in raw.frame[positions[column.name]].items():
-            if is_blank(value):
-                if column.required:
-                    issues.append(InputIssue(raw.file, int(row), header, None, f"不能为空，应填写{column.label}"))
-                values.append(None if column.required else _default(column))
-                continue
-            key = (type(value), value)
-            if key not in cache:
-                try:
-                    cache[key] = (parse(value), None)
-                except Bad as exc:
-                    cache[key] = (None, str(exc))
-            parsed, problem = cache[key]
-            if problem:
-                issues.append(InputIssue(raw.file, int(row), header, cell_text(value), problem))
-            values.append(parsed)
-        data[column.name] = pd.Series(values, index=raw.frame.index, dtype=object)
+    raw, notes = _drop_total_rows(raw, positions, plan)
+    data = {column.name: _parse_column(raw, column, positions, plan, issues) for column in TABLES[table]}
     frame = pd.DataFrame(data, index=raw.frame.index)
     for column in TABLES[table]:
         if column.kind == "int":
             frame[column.name] = pd.array(frame[column.name].tolist(), dtype="Int64")
         elif column.kind == "money":
             frame[column.name] = pd.array(frame[column.name].tolist(), dtype="Float64")
+    if "region" in positions:
+        frame, merged = merge_delegations(frame, raw.frame[positions["region"]], plan, table, raw.file)
+        notes += merged
     issues += schema_issues(frame, raw, table, positions, plan)
     if table == "cases":
         issues += group_issues(frame, raw, positions)
     if table == "progress":
+        if cumulative and not issues:
+            frame = to_monthly(frame)
         headers = {name: raw.headers[j] for name, j in positions.items()}
         issues += progress_issues(frame, plan, as_of_month=as_of_month, file=raw.file, rows=list(frame.index),
                                   headers=headers)
-    return frame, issues
+    return frame, issues, notes
 
 
-def _drop_total_rows(raw: RawTable, positions: dict[str, int]) -> tuple[RawTable, list[InputIssue]]:
-    """Rows whose region reads 合计/小计 are one issue each and are not parsed further."""
+def is_total_row(text: object, plan: Plan) -> bool:
+    """A region cell that names a total: 合计/小计/总计 (also "安庆市合计"), 全市, or a plan subtotal."""
+    key = norm(text)
+    if key in _TOTALS or key in {norm(s.name) for s in plan.subtotals} or key in ("全市", norm(f"{plan.city}全市")):
+        return True
+    return key.endswith(("合计", "小计", "总计")) and plan.resolve_region(cell_text(text)) is None
+
+
+def _drop_total_rows(raw: RawTable, positions: dict[str, int], plan: Plan) -> tuple[RawTable, list[Finding]]:
+    """Rows whose region names a total are skipped (the tool adds up itself), with a note."""
     if "region" not in positions:
         return raw, []
     cells = raw.frame[positions["region"]]
-    mask = cells.map(lambda v: norm(v) in _TOTALS).to_numpy(dtype=bool)
-    issues = [InputIssue(raw.file, int(row), raw.headers[positions["region"]], cell_text(cells[row]),
-                         "这是合计/小计行：请删除合计、小计行，只保留各地区的明细") for row in raw.frame.index[mask]]
-    return RawTable(raw.file, raw.headers, raw.frame[~mask], raw.issues, raw.header_row), issues
+    mask = cells.map(lambda v: is_total_row(v, plan)).to_numpy(dtype=bool)
+    if not mask.any():
+        return raw, []
+    rows = tuple(str(int(r)) for r in raw.frame.index[mask])
+    note = Finding("total_rows_skipped", rows, {"file": raw.file, "values": tuple(cell_text(v) for v in cells[mask])})
+    return RawTable(raw.file, raw.headers, raw.frame[~mask], raw.issues, raw.header_row), [note]
+
+
+#: What a user should do about a cell that shows no usable value.
+BAD_CELLS = {
+    "error": "是Excel错误值（公式出错或引用的数据缺失），请填写实际数值",
+    "formula": "是公式，但文件中没有保存计算结果（文件可能由程序生成、未在Excel中保存过）；"
+               "请在Excel/WPS中打开并保存后再试，或直接填写数值",
+}
+
+
+def _parse_column(raw: RawTable, column: Column, positions: dict[str, int], plan: Plan,
+                  issues: list[InputIssue]) -> pd.Series:
+    """One column's parsed values (None where bad), recording every problem in ``issues``."""
+    if column.name not in positions:
+        return pd.Series(_default(column), index=raw.frame.index, dtype=object)
+    header = raw.headers[positions[column.name]]
+    parse, cache = cell_parser(column, plan), {}
+    values = []
+    for row, value in raw.frame[positions[column.name]].items():
+        if isinstance(value, BadCell):
+            issues.append(InputIssue(raw.file, int(row), header, value.text, f"该单元格{BAD_CELLS[value.kind]}"))
+            values.append(None)
+            continue
+        if is_blank(value):
+            if column.required:
+                issues.append(InputIssue(raw.file, int(row), header, None, f"不能为空，应填写{column.label}"))
+            values.append(None if column.required else _default(column))
+            continue
+        key = (type(value), value)
+        if key not in cache:
+            try:
+                cache[key] = (parse(value), None)
+            except Bad as exc:
+                cache[key] = (None, str(exc))
+        parsed, problem = cache[key]
+        if problem:
+            issues.append(InputIssue(raw.file, int(row), header, cell_text(value), problem))
+        values.append(parsed)
+    return pd.Series(values, index=raw.frame.index, dtype=object)
 
 
 def _default(column: Column) -> object:
@@ -331,55 +368,3 @@ def group_issues(frame: pd.DataFrame, raw: RawTable, positions: dict[str, int]) 
 
 def _kind_label(kind: str) -> str:
     return CASE_KINDS.get(kind, kind)
-
-
-def progress_issues(progress: pd.DataFrame, plan: Plan, *, as_of_month: int | None = None,
-                    file: str = "月度进度表", rows: list[int] | None = None,
-                    headers: dict[str, str] | None = None) -> list[InputIssue]:
-    """Consistency of monthly reports (月报, 六安2025 §3(3); read against 序时进度).
-
-    Checks: each region present reports every month from 1 to its last month (at least to
-    ``as_of_month`` when given), once; cumulative closed
-    cases (件) never exceed cumulative approved cases to date; no month after ``as_of_month``.
-    Rows whose region or month is missing or out of range are skipped (reported elsewhere).
-
-    Parameters
-    ----------
-    progress : frame with region, month, approved, closed (canonical or parsed).
-    rows : Excel row number of each frame row; default position + 2 (header on row 1).
-    headers : canonical column -> header as written; default the Chinese labels.
-    """
-    labels = {c.name: c.label for c in TABLES["progress"]} | (headers or {})
-    frame = progress[["region", "month", "approved", "closed"]].copy()
-    frame["row"] = rows if rows is not None else [i + 2 for i in range(len(frame))]
-    frame = frame[frame["region"].notna() & frame["month"].notna()]
-    frame = frame[frame["month"].between(1, 12)].astype({"month": int})
-    issues = []
-
-    def issue(row, column, value, expected):
-        issues.append(InputIssue(file, row, labels[column], value, expected))
-
-    for region, part in frame.groupby("region", sort=False):
-        name = plan.region(region).name if region in plan.region_ids else str(region)
-        part = part.sort_values(["month", "row"], kind="stable")
-        for row, month in part.loc[part["month"].duplicated(), ["row", "month"]].itertuples(index=False):
-            first = part.loc[part["month"] == month, "row"].iloc[0]
-            issue(row, "month", str(month), f"{name}{month}月已在第{first}行填报，同一地区同一月份只能有一行")
-        last = max(part["month"].max(), as_of_month or 0)
-        gaps = sorted(set(range(1, last + 1)) - set(part["month"]))
-        if gaps:
-            issue(None, "month", None, f"{name}缺少{'、'.join(f'{m}月' for m in gaps)}的数据"
-                  f"（应从1月起逐月填报到{last}月，没有案件的月份填0）")
-        once = part.drop_duplicates("month")
-        known = once[["approved", "closed"]].notna().all(axis=1).cummin()  # stop at a bad count
-        once = once[known.to_numpy(dtype=bool)]
-        counts = once[["approved", "closed"]].astype("float64").cumsum()
-        for (row, month, closed), cum_a, cum_c in zip(once[["row", "month", "closed"]].itertuples(index=False),
-                                                       counts["approved"], counts["closed"], strict=True):
-            if cum_c > cum_a:
-                issue(row, "closed", str(closed), f"{name}截至{month}月累计结案{cum_c:g}件，多于累计审批{cum_a:g}件；"
-                      "请核对本月及之前各月的审批数和结案数")
-    if as_of_month is not None and as_of_month >= 1:
-        for row, month in frame.loc[frame["month"] > as_of_month, ["row", "month"]].itertuples(index=False):
-            issue(row, "month", str(month), f"晚于当前月份（{as_of_month}月），不能有未来月份的数据")
-    return issues

@@ -89,7 +89,8 @@ def run_monte_carlo(state: StartState, policies: tuple[str, ...], runs: int, see
         finally:
             client.close()
     elif workers > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             _submit_all(pool, state, policies, chunks, results, progress)
     else:
         for i, chunk in enumerate(chunks):
@@ -109,6 +110,33 @@ def _submit_all(pool: Executor, state, policies, chunks, results, progress) -> N
         results[i] = future.result()
         if progress is not None:
             progress(len(chunks[i]))
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker process: end when the parent process ends, even by SIGKILL.
+
+    Linux: the kernel sends SIGKILL on the parent's death (``prctl(PR_SET_PDEATHSIG)``); elsewhere a
+    daemon thread notices that the parent is gone (re-parented) within a second.
+    """
+    import ctypes
+    import signal
+    import threading
+    import time
+
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the signal was set up
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _dask_client(address: str):

@@ -7,14 +7,12 @@ override file are reported together as one ``InputError``.
 
 from __future__ import annotations
 
-import math
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
-from pathlib import Path
 
-from scenarios.errors import InputError, InputIssue
+from scenarios.schemas.files import PARAMS_FILE, ParamsSpec, check, read
 
 #: Case kinds in model order; index 0 (criminal) needs a lawyer, never a grassroots worker.
 KINDS = ("criminal", "civil", "administrative")
@@ -88,14 +86,7 @@ class SimulationParams:
     @classmethod
     def from_toml(cls, path: str | os.PathLike) -> SimulationParams:
         """Defaults overridden by the tables and keys present in the TOML file ``path``."""
-        path = Path(path)
-        if not path.is_file():
-            raise InputError([InputIssue(str(path), None, None, None, "找不到模拟参数文件")])
-        try:
-            override = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InputError([InputIssue(str(path), None, None, None, f"不是有效的TOML文件（{exc}）")]) from None
-        return params_from_dict(_merge(_defaults_dict(), override), str(path))
+        return params_from_dict(_merge(_defaults_dict(), read(path, PARAMS_FILE)), str(path))
 
     def with_(self, **changes) -> SimulationParams:
         """A copy with some fields changed (e.g. ``params.with_(deterministic=True)``)."""
@@ -117,103 +108,24 @@ def _merge(base: dict, override: dict) -> dict:
     return out
 
 
-class _Checks:
-    """Problems found while reading a parameter file, with typed readers that record them."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def number(self, value, where, positive=True) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            self.problems.append(f"{where} 应为数字，实为 {value!r}")
-            return 1.0
-        if (positive and value <= 0) or value < 0:
-            self.problems.append(f"{where} 应为{'正数' if positive else '非负数'}，实为 {value!r}")
-            return 1.0
-        return float(value)
-
-    def flag(self, value, where) -> bool:
-        if not isinstance(value, bool):
-            self.problems.append(f"{where} 应为 true 或 false，实为 {value!r}")
-            return False
-        return value
-
-    def whole(self, value, where, lo: int, hi: int, default: int, text: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            self.problems.append(f"{where} 应为{text}，实为 {value!r}")
-            return default
-        return value
-
-
-def _seasonality(data: dict, c: _Checks) -> tuple[float, ...]:
-    season = data.get("seasonality", {}).get("weights")
-    if not isinstance(season, list) or len(season) != 12:
-        c.problems.append("seasonality.weights 应为12个月的权重列表")
-        weights = (1.0,) * 12
-    else:
-        weights = tuple(c.number(w, f"seasonality.weights[{i + 1}]") for i, w in enumerate(season))
-    mean = sum(weights) / 12
-    return tuple(w / mean for w in weights)
-
-
-def _mix(data: dict, c: _Checks) -> tuple[float, ...]:
-    mix_table = data.get("case_mix", {})
-    mix = tuple(c.number(mix_table.get(k), f"case_mix.{k}", positive=False) for k in KINDS)
-    if sum(mix) <= 0:
-        c.problems.append("case_mix 各类比例之和应大于0")
-        mix = (1.0, 1.0, 1.0)
-    return tuple(m / sum(mix) for m in mix)
-
-
-def _durations(data: dict, c: _Checks) -> dict:
-    dur_table = data.get("durations", {})
-    durations = []
-    for k in KINDS:
-        entry = dur_table.get(k)
-        if not isinstance(entry, dict):
-            c.problems.append(f"durations.{k} 应为 {{ mean_days = …, shape = … }}")
-            durations.append(Duration(1.0, 1.0))
-            continue
-        durations.append(Duration(c.number(entry.get("mean_days"), f"durations.{k}.mean_days"),
-                                  c.number(entry.get("shape"), f"durations.{k}.shape")))
-    lo = c.number(dur_table.get("calibrate_min", 0.25), "durations.calibrate_min")
-    hi = c.number(dur_table.get("calibrate_max", 4.0), "durations.calibrate_max")
-    if lo > 1 or hi < 1:
-        c.problems.append("durations.calibrate_min 应 ≤ 1 且 calibrate_max 应 ≥ 1")
-    calibrate = dur_table.get("calibrate", "region")
-    calibrate = {True: "region", False: "none"}.get(calibrate, calibrate) if isinstance(calibrate, bool) else calibrate
-    if calibrate not in CALIBRATE:
-        c.problems.append(f"durations.calibrate 应为 {'、'.join(CALIBRATE)} 之一（或 true/false），实为 {calibrate!r}")
-        calibrate = "region"
-    min_cases = c.whole(dur_table.get("calibrate_min_cases", 30), "durations.calibrate_min_cases", 1, 10**9, 30,
-                        "正整数")
-    return {"durations": tuple(durations), "calibrate": calibrate, "calibrate_bounds": (lo, hi),
-            "calibrate_min_cases": min_cases}
-
-
-def _rebalance(data: dict, c: _Checks) -> dict:
-    rebalance = data.get("rebalance", {})
-    share = c.number(rebalance.get("share_max", 0.3), "rebalance.share_max")
-    if share > 1:
-        c.problems.append(f"rebalance.share_max 应在 0 到 1 之间，实为 {share}")
-    return {"rebalance_share_max": share,
-            "rebalance_donor_buffer": c.number(rebalance.get("donor_buffer", 0.05), "rebalance.donor_buffer",
-                                               positive=False),
-            "rebalance_city_centre": c.flag(rebalance.get("include_city_centre", False),
-                                            "rebalance.include_city_centre"),
-            "rebalance_until_month": c.whole(rebalance.get("until_month", 12), "rebalance.until_month", 1, 12, 12,
-                                             "1至12的整数")}
-
-
 def params_from_dict(data: dict, source: str) -> SimulationParams:
-    """Validate a parsed parameter file; every problem is listed in one ``InputError``."""
-    c = _Checks()
-    params = SimulationParams(
-        seasonality=_seasonality(data, c), kind_mix=_mix(data, c), **_durations(data, c),
-        rate_uncertainty=c.flag(data.get("arrivals", {}).get("rate_uncertainty", True), "arrivals.rate_uncertainty"),
-        **_rebalance(data, c), deterministic=c.flag(data.get("deterministic", False), "deterministic"),
+    """Validate a parsed parameter file (``scenarios.schemas.files.ParamsSpec``); every problem is
+    listed in one ``InputError``."""
+    spec = check(data, ParamsSpec, source)
+    weights = tuple(spec.seasonality.weights)
+    mean = sum(weights) / 12
+    mix = tuple(getattr(spec.case_mix, k) for k in KINDS)
+    d = spec.durations
+    calibrate = {True: "region", False: "none"}.get(d.calibrate, d.calibrate) if isinstance(d.calibrate, bool) \
+        else d.calibrate
+    r = spec.rebalance
+    return SimulationParams(
+        seasonality=tuple(w / mean for w in weights), kind_mix=tuple(m / sum(mix) for m in mix),
+        durations=tuple(Duration(getattr(d, k).mean_days, getattr(d, k).shape) for k in KINDS),
+        calibrate=calibrate, calibrate_bounds=(d.calibrate_min, d.calibrate_max),
+        calibrate_min_cases=d.calibrate_min_cases, rate_uncertainty=spec.arrivals.rate_uncertainty,
+        rebalance_share_max=r.share_max, rebalance_donor_buffer=r.donor_buffer,
+        rebalance_city_centre=r.include_city_centre, rebalance_until_month=r.until_month,
+        deterministic=spec.deterministic,
         sources={k: v["source"] for k, v in data.items() if isinstance(v, dict) and isinstance(v.get("source"), str)},
     )
-    if c.problems:
-        raise InputError([InputIssue(source, None, None, None, p) for p in c.problems])
-    return params

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from legalaid.cli import add_subcommand
+from legalaid.commands import add_reading_options
 
 _TABLES = ("cases", "lawyers", "progress", "funds")
 
@@ -19,6 +20,7 @@ def register(sub) -> None:
     parser.add_argument("--funds", metavar="F", help="经费表（各地资金）")
     parser.add_argument("--month", type=int, choices=range(1, 13), metavar="M",
                         help="当前月份（1-12）；进度表中晚于该月的数据视为错误")
+    add_reading_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -33,6 +35,6 @@ def run(args) -> int:
     if not files:
         print("错误：请至少给出一个要检查的文件（--cases、--lawyers、--progress、--funds）", file=sys.stderr)
         return 2
-    inputs = api.read_inputs(plan, month=args.month, **files)
+    inputs = api.read_inputs(plan, month=args.month, cumulative=args.cumulative, sheet=args.sheet, **files)
     print(check_summary(inputs))
     return 0

@@ -20,13 +20,13 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from legalaid import api
+    from legalaid.report.folders import DATA_KIND, staged_dir
     from legalaid.report.inputs import write_example
-    from legalaid.report.writers import staged_dir
     from scenarios.example import generate_example
 
     plan = api.load_plan(args.plan)
     data = generate_example(plan, month=args.month, seed=args.seed)
-    with staged_dir(args.out) as tmp:
+    with staged_dir(args.out, {"类型": DATA_KIND, "计划": plan.id, "月份": args.month, "种子": args.seed}) as tmp:
         write_example(data, tmp, fmt=args.format)
     names = "、".join(plan.region(r).name for r in data.lagging)
     short = "、".join(plan.region(r).name for r in data.short_of_lawyers)

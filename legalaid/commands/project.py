@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from legalaid.cli import add_subcommand
+from legalaid.cli import add_subcommand, positive_int
+from legalaid.commands import add_reading_options
 
 
 def register(sub) -> None:
@@ -20,20 +21,21 @@ def register(sub) -> None:
     parser.add_argument("--plan", required=True, help="计划ID（如 anqing-2023）或计划文件路径")
     parser.add_argument("--progress", required=True, metavar="F", help="月度进度表（CSV/XLSX：地区、月份、审批数、结案数）")
     parser.add_argument("--lawyers", metavar="F", help="律师表（CSV/XLSX）；不给出时不限承办能力")
-    parser.add_argument("--runs", type=int, default=1000, metavar="N", help="模拟次数（默认 1000）")
+    parser.add_argument("--runs", type=positive_int, default=1000, metavar="N", help="模拟次数（默认 1000）")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="随机种子（默认 0）")
     parser.add_argument("--month", type=int, choices=range(1, 13), metavar="M",
                         help="截至月份（1-12，默认进度表中最后一个月）；进度表不能有更晚月份的数据")
     parser.add_argument("--policy", choices=["none", "overflow", "rebalance", "all"], default="none",
                         help="调配策略：none 各自办理（默认）、overflow 就近调派、rebalance 按序时进度调配、all 全部比较")
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--workers", type=int, metavar="K", help="本机并行进程数（默认：可用CPU数）")
+    group.add_argument("--workers", type=positive_int, metavar="K", help="本机并行进程数（默认：可用CPU数）")
     group.add_argument("--scheduler", metavar="ADDR", help="Dask 集群调度器地址（如 tcp://10.0.0.5:8786；需安装 dask）")
     parser.add_argument("--params", metavar="F.toml",
                         help="模型参数文件（季节性、案件结构、办案时长、调配规则；默认见 simulation/data/defaults.toml）")
     parser.add_argument("--deterministic", action="store_true", help="确定性测算：按期望值推演一次（无随机波动）")
     parser.add_argument("--no-charts", action="store_true", help="不生成图表")
     parser.add_argument("--out", required=True, help="输出目录")
+    add_reading_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -44,14 +46,9 @@ def run(args) -> int:
     from simulation import SimulationParams
     from simulation.montecarlo import default_workers
 
-    if args.runs < 1:
-        print("错误：--runs 应为正整数", file=sys.stderr)
-        return 2
-    if args.workers is not None and args.workers < 1:
-        print("错误：--workers 应为正整数", file=sys.stderr)
-        return 2
     plan = api.load_plan(args.plan)
-    inputs = api.read_inputs(plan, progress=args.progress, lawyers=args.lawyers, month=args.month)
+    inputs = api.read_inputs(plan, progress=args.progress, lawyers=args.lawyers, month=args.month,
+                             cumulative=args.cumulative, sheet=args.sheet)
     params = SimulationParams.from_toml(args.params) if args.params else SimulationParams.default()
     runs = args.runs
     if args.deterministic:

@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from legalaid.report import budget_tables as tables
+from legalaid.report.folders import staged_dir
 from legalaid.report.labels import region_names
-from legalaid.report.writers import Sheet, staged_dir, write_csv, write_json, write_tables
+from legalaid.report.writers import Sheet, write_csv, write_json, write_tables
 from scenarios.budget import BudgetResult
 from scenarios.budget.rules import FAIL, NO_DATA, NOT_APPLICABLE
 from scenarios.vocab import CITY_TOTAL, Finding
@@ -150,7 +151,7 @@ def info(result: BudgetResult) -> dict:
 
 def write(result: BudgetResult, out_dir: str | os.PathLike) -> Path:
     """Write tables (CSV utf-8-sig + one xlsx, red rows), charts (PNG) and 说明.json atomically."""
-    with staged_dir(out_dir) as folder:
+    with staged_dir(out_dir, {"类型": "经费测算", "计划": result.plan.id}) as folder:
         write_tables(folder, sheets(result), workbook=WORKBOOK)
         if result.sweep is not None and not _detail_in_workbook(result):
             write_csv(tables.sweep_detail(result.plan, result.sweep), folder / "网格测算明细.csv")

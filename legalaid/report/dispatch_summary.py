@@ -17,7 +17,8 @@ from legalaid.report.dispatch import (
     status_text,
 )
 from legalaid.report.findings import finding_texts
-from legalaid.report.writers import staged_dir, write_json, write_tables
+from legalaid.report.folders import staged_dir
+from legalaid.report.writers import write_json, write_tables
 
 
 def summary_json(result: DispatchResult) -> dict:
@@ -79,7 +80,7 @@ def summary_json(result: DispatchResult) -> dict:
 
 def write(result: DispatchResult, out_dir: str | os.PathLike) -> Path:
     """Write every sheet as CSV (utf-8-sig), one workbook and summary.json, atomically."""
-    with staged_dir(out_dir) as folder:
+    with staged_dir(out_dir, {"类型": "派案结果", "计划": result.plan.id}) as folder:
         write_tables(folder, sheets(result), workbook=WORKBOOK)
         write_json(summary_json(result), folder / SUMMARY)
     return Path(out_dir)

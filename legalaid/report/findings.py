@@ -33,6 +33,17 @@ def finding_text(finding: Finding) -> str:
     if code == "group_id_not_criminal":
         return (f"{n} 件非刑事案件填写了同案编号；“同案被告人须由不同律师辩护”只适用于刑事案件，"
                 "这些案件按普通案件指派。")
+    if code == "total_rows_skipped":
+        rows = "、".join(f"第{r}行" for r in ids[:10]) + ("等" if n > 10 else "")
+        return (f"{finding['file']}：{rows}是合计/小计行（{'、'.join(dict.fromkeys(finding['values']))}），"
+                "已跳过，合计由工具按各地区明细计算")
+    if code == "sheet_chosen":
+        return f"{finding['file']}：第一个工作表没有数据表，读取的是工作表“{finding['sheet']}”"
+    if code == "merged_cells_filled":
+        return (f"{finding['file']}：工作表“{finding['sheet']}”有合并单元格，已按Excel中显示的内容填入"
+                f"{finding['cells']}个单元格")
+    if code == "delegation_rows_merged":
+        return (f"{finding['file']}：代办地的行已计入其代办地区（安庆2023 §6(5)）：" + "、".join(finding["merged"]))
     if code == "distance_pairs_missing":
         return f"距离表缺少 {finding['count']} 个方向的地区对，按县城直线距离估算。"
     raise KeyError(code)

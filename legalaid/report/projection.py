@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from legalaid.report.folders import staged_dir
 from legalaid.report.labels import CASE_KINDS, region_name, region_names
-from legalaid.report.writers import Sheet, staged_dir, write_json, write_tables
+from legalaid.report.writers import Sheet, write_json, write_tables
 from scenarios.vocab import LIKELY, Finding
 from simulation import ProjectionResult
 from simulation.params import KINDS
@@ -229,7 +230,7 @@ def sheets(result: ProjectionResult) -> list[Sheet]:
 
 def write(result: ProjectionResult, out_dir: str | os.PathLike, charts: bool = True) -> Path:
     """Write the report folder atomically: CSV (utf-8-sig) per table, one xlsx, PNG charts, JSON."""
-    with staged_dir(out_dir) as folder:
+    with staged_dir(out_dir, {"类型": "进度预测", "计划": result.plan.id}) as folder:
         write_tables(folder, sheets(result), workbook="进度预测.xlsx")
         write_json(metadata(result), folder / "运行参数.json")
         if charts:

@@ -1,20 +1,17 @@
-"""Writing what users read: CSV for Excel/WPS (utf-8-sig), one .xlsx, all or nothing.
+"""Writing what users read: CSV for Excel/WPS (utf-8-sig), one .xlsx, JSON.
 
-Every engine writes its report folder through ``staged_dir``: files are written into a
-temporary folder beside the target and moved into place only when all of them are written,
-so an interrupted run leaves no half report. Text cells that begin with = + - @ are written
-as text, never as formulas (no formula injection from user data).
+Report folders are written through ``legalaid.report.folders.staged_dir`` (all or nothing,
+never over the user's files). Text cells that begin with = + - @ are written as text, never as
+formulas (no formula injection from user data): in CSV with a leading apostrophe, which the
+readers remove again. A table longer than a worksheet holds (1,048,575 rows) is written to its
+CSV in full, and its sheet says so instead of silently cutting it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 _FORMULA_START = ("=", "+", "-", "@")
+#: Data rows a worksheet holds below its header row (Excel's limit is 1,048,576 rows).
+MAX_SHEET_ROWS = 1_048_575
 _FIXED_CREATED = dt.datetime(2000, 1, 1)
 
 
@@ -39,27 +38,6 @@ class Sheet:
     name: str
     frame: pd.DataFrame
     flag: pd.Series | None = None
-
-
-@contextlib.contextmanager
-def staged_dir(out_dir: str | os.PathLike) -> Iterator[Path]:
-    """Yield a fresh temporary folder that replaces ``out_dir`` only if the block succeeds."""
-    target = Path(out_dir).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = None
-    if target.exists():
-        old = target.parent / f".{target.name}.old-{os.getpid()}"
-        shutil.rmtree(old, ignore_errors=True)
-        target.rename(old)
-    tmp.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _safe_text(value: object) -> object:
@@ -94,6 +72,11 @@ def write_xlsx(path: str | os.PathLike, sheets: list[Sheet]) -> None:
         for sheet in sheets:
             ws = book.add_worksheet(sheet.name[:31])
             frame = sheet.frame
+            if len(frame) > MAX_SHEET_ROWS:
+                ws.write_string(0, 0, f"本表共 {len(frame):,} 行，超过 Excel 工作表上限 {MAX_SHEET_ROWS:,} 行，"
+                                      f"未放入工作簿；完整数据见同一文件夹中的“{sheet.name}.csv”。", header)
+                ws.set_column(0, 0, 100)
+                continue
             for j, col in enumerate(frame.columns):
                 ws.write_string(0, j, str(col), header)
                 width = max([_display_width(col)] + [_display_width(v) for v in frame[col].head(200)])

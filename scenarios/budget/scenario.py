@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,73 +172,54 @@ def parse_change(value: object) -> float:
     return change
 
 
-def _parse_overrides(raw: dict, where: str, plan: Plan | None, problems: list[str]) -> Overrides:
-    values: dict[str, object] = {}
-    for key in CHANGES:
-        if key in raw:
-            try:
-                values[key] = parse_change(raw[key])
-            except ValueError as exc:
-                problems.append(f"{where} {key}：{exc}")
+def _overrides(spec, plan: Plan | None, where: str, problems: list[str]) -> Overrides:
+    """A validated scenario's overrides, its region keys resolved against ``plan`` (ids kept without one)."""
     regions: dict[str, RegionOverride] = {}
-    raw_regions = raw.get("regions", {})
-    if not isinstance(raw_regions, dict):
-        problems.append(f"{where} regions 应为表（如 [scenario.regions.\"宿松县\"]）")
-        raw_regions = {}
-    for key, spec in raw_regions.items():
-        rid = key
-        if plan is not None:
-            rid = plan.resolve_region(key)
-            if rid is None:
-                close = plan.suggest_region(key)
-                hint = f"，是否要找“{'、'.join(close)}”？" if close else f"（可用：{plan.region_choices()}）"
-                problems.append(f"{where} 地区“{key}”不是{plan.city}的地区{hint}")
-                continue
-        if not isinstance(spec, dict):
-            problems.append(f"{where} 地区“{key}”应为表")
+    for key, change in spec.regions.items():
+        rid = key if plan is None else plan.resolve_region(key)
+        if rid is None:
+            close = plan.suggest_region(key)
+            hint = f"，是否要找“{'、'.join(close)}”？" if close else f"（可用：{plan.region_choices()}）"
+            problems.append(f"{where} 地区“{key}”不是{plan.city}的地区{hint}")
             continue
-        unknown = sorted(set(spec) - set(_REGION_KEYS))
-        if unknown:
-            problems.append(f"{where} 地区“{key}”有未知字段 {unknown}（可用：{', '.join(_REGION_KEYS)}）")
-        region_values: dict[str, object] = {}
-        for k in ("upper_funds", "local_funds", "cases"):
-            if k in spec:
-                try:
-                    region_values[k] = parse_change(spec[k])
-                except ValueError as exc:
-                    problems.append(f"{where} 地区“{key}” {k}：{exc}")
-        for k in ("upper_funds_yuan", "local_funds_yuan"):
-            if k in spec:
-                amount = spec[k]
-                if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
-                    problems.append(f"{where} 地区“{key}” {k} 应为非负金额（元），实为 {amount!r}")
-                else:
-                    region_values[k] = float(amount)
         if rid in regions:
             problems.append(f"{where} 地区“{key}”重复出现")
-        regions[rid] = RegionOverride(**region_values)
-    return Overrides(**values, regions=regions)
+        regions[rid] = RegionOverride(**change.model_dump()) if hasattr(change, "model_dump") else RegionOverride()
+    return Overrides(spec.upper_funds, spec.local_funds, spec.cases, spec.subsidy, regions)
 
 
-def _parse_grid(raw: dict, problems: list[str]) -> SweepGrid:
-    unknown = sorted(set(raw) - set(CHANGES))
-    if unknown:
-        problems.append(f"[sweep] 有未知字段 {unknown}（可用：{', '.join(CHANGES)}）")
-    values: dict[str, tuple[float, ...]] = {}
-    for key in CHANGES:
-        if key not in raw:
-            continue
-        items = raw[key] if isinstance(raw[key], list) else [raw[key]]
-        parsed = []
-        for item in items:
-            try:
-                parsed.append(parse_change(item))
-            except ValueError as exc:
-                problems.append(f"[sweep] {key}：{exc}")
-        if not items:
-            problems.append(f"[sweep] {key} 至少需要一个值")
-        values[key] = tuple(parsed) or (0.0,)
-    return SweepGrid(**values)
+def _raw_region_issues(data: dict, source: str, folder: Path, plan: Plan | None) -> list[InputIssue]:
+    """Unknown region keys of a file whose shape is wrong, so one pass reports them too."""
+    base = data.get("base") if isinstance(data.get("base"), dict) else {}
+    ref = base.get("plan")
+    if plan is None and isinstance(ref, str):
+        from scenarios.errors import PlanError
+        from scenarios.plans import load_plan
+
+        try:
+            plan = load_plan(str(folder / ref) if ref.endswith(".toml") else ref)
+        except PlanError:
+            return []
+    raw = data.get("scenario") if isinstance(data.get("scenario"), list) else []
+    problems: list[str] = []
+    for n, s in enumerate(raw, start=1):
+        regions = s.get("regions") if isinstance(s, dict) and isinstance(s.get("regions"), dict) else {}
+        name = s.get("name") if isinstance(s, dict) else None
+        if plan is not None and regions:
+            stub = ScenarioStub(regions)
+            _overrides(stub, plan, f"第{n}个 [[scenario]]" + (f"（{name}）" if isinstance(name, str) else ""), problems)
+    return [InputIssue(source, None, None, None, p) for p in problems]
+
+
+@dataclass
+class ScenarioStub:
+    """Only the region keys of a raw scenario (for ``_raw_region_issues``)."""
+
+    regions: dict
+    upper_funds: float = 0.0
+    local_funds: float = 0.0
+    cases: float = 0.0
+    subsidy: float = 0.0
 
 
 def load_scenario_file(path: str | os.PathLike, plan: Plan | None = None) -> ScenarioFile:
@@ -247,84 +227,36 @@ def load_scenario_file(path: str | os.PathLike, plan: Plan | None = None) -> Sce
 
     Raises ``InputError`` listing every problem (unknown keys, bad changes, unknown regions).
     """
-    file = Path(path)
-    source = str(path)
-    if not file.is_file():
-        raise InputError([InputIssue(source, None, None, None, "找不到情景文件")])
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError([InputIssue(source, None, None, None, f"不是有效的TOML文件（{exc}）")]) from None
-    return scenario_file_from_dict(data, source, file.parent, plan)
+    from scenarios.schemas.files import read
+
+    return scenario_file_from_dict(read(path, "情景文件"), str(path), Path(path).parent, plan)
 
 
 def scenario_file_from_dict(data: dict, source: str, folder: Path, plan: Plan | None = None) -> ScenarioFile:
     """Build a ``ScenarioFile`` from parsed TOML (see the module docstring for the format)."""
-    problems: list[str] = []
-    unknown = sorted(set(data) - {"base", "scenario", "sweep"})
-    if unknown:
-        problems.append(f"未知的表或字段 {unknown}（可用：[base]、[[scenario]]、[sweep]）")
-    base = data.get("base", {})
-    if not isinstance(base, dict):
-        problems.append("[base] 应为表")
-        base = {}
-    allowed = {"plan", "funds", "month", "schedule", "cases", "seed"}
-    if set(base) - allowed:
-        problems.append(f"[base] 有未知字段 {sorted(set(base) - allowed)}（可用：{', '.join(sorted(allowed))}）")
-    plan_ref = base.get("plan")
-    if plan_ref is not None and not isinstance(plan_ref, str):
-        problems.append(f"[base] plan 应为计划ID或文件路径，实为 {plan_ref!r}")
-        plan_ref = None
+    from scenarios.schemas.files import ScenarioFileSpec, check
+
+    try:
+        spec = check(data, ScenarioFileSpec, source)
+    except InputError as exc:
+        raise InputError(exc.issues + _raw_region_issues(data, source, folder, plan)) from None
+    base = spec.base
+    plan_ref = base.plan
+    if plan_ref is not None and plan_ref.endswith(".toml"):
+        plan_ref = str(folder / plan_ref)
     if plan is None and plan_ref is not None:
         from scenarios.plans import load_plan
 
-        ref = str(folder / plan_ref) if plan_ref.endswith(".toml") else plan_ref
-        plan = load_plan(ref)
-        plan_ref = ref
-    paths: dict[str, Path | None] = {}
-    for key in ("funds", "schedule", "cases"):
-        value = base.get(key)
-        if value is not None and not isinstance(value, str):
-            problems.append(f"[base] {key} 应为文件路径，实为 {value!r}")
-            value = None
-        paths[key] = (folder / value) if value else None
-    month = base.get("month")
-    if month is not None and (isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12):
-        problems.append(f"[base] month 应为1到12的整数，实为 {month!r}")
-        month = None
-    seed = base.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        problems.append(f"[base] seed 应为非负整数，实为 {seed!r}")
-        seed = 0
-    scenarios = []
-    raw_scenarios = data.get("scenario", [])
-    if not isinstance(raw_scenarios, list):
-        problems.append("情景应写成 [[scenario]]（可有多个）")
-        raw_scenarios = []
-    names: set[str] = set()
-    for n, raw in enumerate(raw_scenarios, start=1):
-        name = raw.get("name")
-        where = f"第{n}个 [[scenario]]" + (f"（{name}）" if isinstance(name, str) else "")
-        if not isinstance(name, str) or not name.strip():
-            problems.append(f"{where} 缺少 name（情景名称）")
-            name = f"情景{n}"
-        elif name in names:
-            problems.append(f"{where} 名称重复")
-        names.add(name)
-        extra = sorted(set(raw) - {"name", "regions", *CHANGES})
-        if extra:
-            problems.append(f"{where} 有未知字段 {extra}（可用：name、{', '.join(CHANGES)}、regions）")
-        scenarios.append(Scenario(name, _parse_overrides(raw, where, plan, problems)))
-    sweep = None
-    if "sweep" in data:
-        if isinstance(data["sweep"], dict):
-            sweep = _parse_grid(data["sweep"], problems)
-        else:
-            problems.append("[sweep] 应为表")
+        plan = load_plan(plan_ref)
+    problems: list[str] = []
+    scenarios = tuple(Scenario(s.name, _overrides(s, plan, f"第{n}个 [[scenario]]（{s.name}）", problems))
+                      for n, s in enumerate(spec.scenario, start=1))
     if problems:
         raise InputError([InputIssue(source, None, None, None, p) for p in problems])
+    sweep = None if spec.sweep is None else SweepGrid(*(tuple(getattr(spec.sweep, k)) for k in CHANGES))
+    paths = {k: (folder / getattr(base, k)) if getattr(base, k) else None for k in ("funds", "schedule", "cases")}
     return ScenarioFile(source=source, plan=plan_ref, funds=paths["funds"], schedule=paths["schedule"],
-                        cases=paths["cases"], month=month, seed=seed, scenarios=tuple(scenarios), sweep=sweep)
+                        cases=paths["cases"], month=base.month, seed=base.seed, scenarios=scenarios, sweep=sweep)
 
 
 def resolve_overrides(overrides: Overrides, plan: Plan, source: str = "情景") -> Overrides:

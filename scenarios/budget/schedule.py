@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import math
 import os
-import tomllib
 from dataclasses import dataclass, replace
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -151,58 +149,25 @@ def region_mixes(schedule: SubsidySchedule, cases: pd.DataFrame | None, region_i
 
 def load_schedule(path: str | os.PathLike | None = None) -> SubsidySchedule:
     """Read a subsidy schedule TOML (default: the bundled example); InputError lists all problems."""
+    from scenarios.schemas import parse
+    from scenarios.schemas.files import read
+
     if path is None:
-        text = resources.files("scenarios.budget").joinpath("data", BUNDLED).read_text(encoding="utf-8")
-        source = BUNDLED
-    else:
-        file = Path(path)
-        if not file.is_file():
-            raise InputError([InputIssue(str(path), None, None, None, "找不到补贴标准文件")])
-        text, source = file.read_text(encoding="utf-8"), str(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError([InputIssue(source, None, None, None, f"不是有效的TOML文件（{exc}）")]) from None
-    return schedule_from_dict(data, source)
+        data = parse(resources.files("scenarios.budget").joinpath("data", BUNDLED).read_text(encoding="utf-8"))
+        return schedule_from_dict(data, BUNDLED)
+    return schedule_from_dict(read(path, "补贴标准文件"), str(path))
 
 
 def schedule_from_dict(data: dict, source: str) -> SubsidySchedule:
-    """Build and validate a schedule from parsed TOML."""
-    problems: list[str] = []
-    items = []
-    raw_items = data.get("items")
-    if not isinstance(raw_items, list) or not raw_items:
-        problems.append("缺少 [[items]]（每个案件类型/阶段一项补贴标准）")
-        raw_items = []
-    for n, raw in enumerate(raw_items, start=1):
-        where = f"第{n}个 [[items]]"
-        kinds = raw.get("kinds")
-        subsidy, share, lit = raw.get("subsidy"), raw.get("share"), raw.get("litigation")
-        bad = []
-        if not isinstance(raw.get("id"), str) or not isinstance(raw.get("label"), str):
-            bad.append("需要 id 与 label（文字）")
-        if not isinstance(kinds, list) or not kinds or any(k not in CASE_KINDS for k in kinds):
-            bad.append(f"kinds 应为 {list(CASE_KINDS)} 中的一个或多个，实为 {kinds!r}")
-        if not isinstance(lit, bool):
-            bad.append(f"litigation 应为 true 或 false，实为 {lit!r}")
-        if isinstance(subsidy, bool) or not isinstance(subsidy, int | float) or subsidy < 0:
-            bad.append(f"subsidy 应为非负数（元/件），实为 {subsidy!r}")
-        if isinstance(share, bool) or not isinstance(share, int | float) or share < 0:
-            bad.append(f"share 应为非负数，实为 {share!r}")
-        if bad:
-            problems += [f"{where}：{b}" for b in bad]
-            continue
-        items.append(SubsidyItem(raw["id"], raw["label"], tuple(kinds), lit, float(subsidy), float(share)))
-    if items and abs(sum(i.share for i in items) - 1.0) > 1e-6:
-        problems.append(f"各项 share 之和应为1，实为 {sum(i.share for i in items):.4f}")
-    for kind, lit in CASE_CLASSES:
-        if items and not any(kind in i.kinds and i.litigation == lit for i in items):
-            problems.append(f"没有适用于“{CASE_KINDS[kind]}{'诉讼' if lit else '非诉讼'}”案件的补贴标准")
-    paid = data.get("paid_share", 1.0)
-    if isinstance(paid, bool) or not isinstance(paid, int | float) or not 0 <= paid <= 1:
-        problems.append(f"paid_share 应在0到1之间，实为 {paid!r}")
+    """Build and validate a schedule from parsed TOML (``scenarios.schemas.files.ScheduleSpec``)."""
+    from scenarios.schemas import validate
+    from scenarios.schemas.files import ScheduleSpec, schedule_problems
+
+    spec, problems = validate(ScheduleSpec, data)
+    problems += schedule_problems(data)
     if problems:
         raise InputError([InputIssue(source, None, None, None, p) for p in problems])
-    return SubsidySchedule(name=str(data.get("name", "办案补贴标准")), reference=str(data.get("reference", source)),
-                           example=bool(data.get("example", False)), paid_share=float(paid), items=tuple(items),
-                           source=source)
+    items = tuple(SubsidyItem(i.id, i.label, tuple(i.kinds), i.litigation, float(i.subsidy), float(i.share))
+                  for i in spec.items)
+    return SubsidySchedule(name=spec.name, reference=spec.reference or source, example=spec.example,
+                           paid_share=float(spec.paid_share), items=items, source=source)

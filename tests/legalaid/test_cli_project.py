@@ -67,4 +67,4 @@ def test_bad_params_file_is_exit_2(files, tmp_path, capsys):
     bad.write_text("[case_mix]\ncivil = \"很多\"\n", encoding="utf-8")
     code = main(["project", "--plan", "anqing-2023", "--progress", str(files["progress"]), "--params", str(bad),
                  "--out", str(tmp_path / "y")])
-    assert code == 2 and "case_mix.civil" in capsys.readouterr().err
+    assert code == 2 and "[case_mix] civil" in capsys.readouterr().err

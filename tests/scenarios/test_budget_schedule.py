@@ -71,7 +71,7 @@ def test_bad_schedules_list_every_problem(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text('[[items]]\nid = "x"\nlabel = "x"\nkinds = ["civil"]\nlitigation = true\nsubsidy = 100\n'
                     'share = 0.5\n[[items]]\nid = "y"\nlabel = "y"\nkinds = ["tax"]\nlitigation = true\n'
-                    'subsidy = -5\nshare = 0.5\n', encoding="utf-8")
+                    'subsidy = -5\nshare = 0.4\n', encoding="utf-8")
     with pytest.raises(InputError) as err:
         load_schedule(path)
     text = str(err.value)

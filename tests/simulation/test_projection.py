@@ -120,7 +120,7 @@ def test_parameters_from_toml_override_defaults(tmp_path):
     bad.write_text('[seasonality]\nweights = [1, 2]\n[case_mix]\ncivil = -1\n', encoding="utf-8")
     with pytest.raises(InputError) as err:
         SimulationParams.from_toml(bad)
-    assert len(err.value.issues) == 2 and "seasonality.weights" in str(err.value)
+    assert len(err.value.issues) == 2 and "[seasonality] weights" in str(err.value)
 
 
 def test_bad_progress_gets_the_domain_error(anqing, example6):

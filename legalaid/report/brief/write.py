@@ -9,15 +9,18 @@ from legalaid.report import budget as budget_report
 from legalaid.report.brief.loads import load_chart
 from legalaid.report.brief.sheets import WORKBOOK, sheets
 from legalaid.report.brief.summary import summary_markdown
+from legalaid.report.folders import staged_dir
 from legalaid.report.projection_charts import CHART_DIR, render_charts
-from legalaid.report.writers import staged_dir, write_json, write_tables
+from legalaid.report.writers import write_tables
 
 
 def write_brief(brief: Brief, out_dir: str | Path) -> Path:
     """Write 月通报.xlsx, one CSV per sheet, charts and summary.md into ``out_dir`` atomically."""
     import matplotlib.pyplot as plt
 
-    with staged_dir(out_dir) as folder:
+    info = {"类型": "月通报", "计划": brief.plan.id, "月份": brief.month, "种子": brief.seed,
+            "模拟次数": brief.projection.runs, "数据": brief.source}
+    with staged_dir(out_dir, info) as folder:
         write_tables(folder, sheets(brief), workbook=WORKBOOK)
         render_charts(brief.projection, folder)
         charts = folder / CHART_DIR
@@ -28,6 +31,4 @@ def write_brief(brief: Brief, out_dir: str | Path) -> Path:
             figure.savefig(charts / f"{stem}.png", dpi=120)
             plt.close(figure)
         (folder / "summary.md").write_text(summary_markdown(brief), encoding="utf-8")
-        write_json({"plan": brief.plan.id, "month": brief.month, "seed": brief.seed,
-                    "runs": brief.projection.runs, "source": brief.source}, folder / "运行信息.json")
     return Path(out_dir)
