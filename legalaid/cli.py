@@ -12,8 +12,10 @@ one sentence and its details go to a file for the report.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import importlib
+import io
 import os
 import sys
 import tempfile
@@ -84,10 +86,15 @@ def positive_int(text: str) -> int:
 
 
 def _quiet_stdout() -> None:
-    sys.stdout.flush()
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
+    """Send what would still go to standard output nowhere (the reader left, or --quiet)."""
+    with contextlib.suppress(BrokenPipeError, OSError, ValueError):
+        sys.stdout.flush()
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
 
 
 def _internal_error(exc: BaseException) -> int:
@@ -116,9 +123,10 @@ def run_handler(args) -> int:
     """Run a subcommand's handler; every failure becomes a Chinese sentence and an exit status."""
     from legalaid.report.folders import OutputRefused
 
+    saved = sys.stdout
     try:
         if getattr(args, "quiet", False):
-            _quiet_stdout()
+            sys.stdout = io.StringIO()
         return int(args.handler(args) or 0)
     except (InputError, PlanError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
@@ -141,6 +149,9 @@ def run_handler(args) -> int:
         return SYSTEM
     except Exception as exc:  # a bug: one sentence here, the details in a file
         return _internal_error(exc)
+    finally:
+        if getattr(args, "quiet", False):
+            sys.stdout = saved
 
 
 def main(argv: list[str] | None = None) -> int:

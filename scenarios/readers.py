@@ -104,6 +104,8 @@ def read_raw(path: str | os.PathLike, header_score: Callable[[list[str]], int] |
     def fail(expected: str) -> InputError:
         return InputError([InputIssue(file, None, None, None, expected)])
 
+    if p.is_dir():
+        raise fail("这是一个文件夹，不是文件")
     if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES:
         raise fail(f"不支持的文件类型“{p.suffix or '（无扩展名）'}”；请提供 CSV（.csv）或 Excel（.xlsx、.xls）文件")
     try:

@@ -164,7 +164,8 @@ def write(result: BudgetResult, out_dir: str | os.PathLike) -> Path:
 def describe(result: BudgetResult) -> str:
     """A short Chinese text summary for the terminal."""
     plan = result.plan
-    lines = [f"{plan.title}：经费测算（{reading(result.month)}；经费数据：{result.source}）"]
+    lines = [f"{plan.title}：经费测算（{reading(result.month)}；经费数据：{result.source}）",
+             f"  补贴标准：{result.schedule.name}" + ("（示例数值，非官方标准）" if result.schedule.example else "")]
     regions = result.checks[result.checks["region"] != CITY_TOTAL]
     for rule, label in tables.RULE_LABELS.items():
         rows = regions[regions["rule"] == rule]

@@ -120,6 +120,24 @@ def _exchange(a: Path, b: Path) -> bool:
     return ok
 
 
+def _remove_stale(target: Path) -> None:
+    """Remove temporary folders a killed run of this tool left beside ``target`` (their process is gone)."""
+    for stale in target.parent.glob(f".{target.name}.tmp-*"):
+        pid = stale.name.removeprefix(f".{target.name}.tmp-").split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -154,7 +172,8 @@ def staged_dir(out_dir: str | os.PathLike, info: dict | None = None) -> Iterator
     kind = (info or {}).get("类型", "")
     check_target(target, kind)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    _remove_stale(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
     try:
         os.chmod(tmp, 0o777 & ~_umask())
         yield tmp

@@ -17,6 +17,11 @@ CHART_DIR = "图表"
 _COLOURS = {"none": "#1f77b4", "overflow": "#2ca02c", "rebalance": "#d62728"}
 
 
+def safe_file_name(name: str) -> str:
+    """A region name as a file name on every system (characters Windows forbids become ＿)."""
+    return "".join("＿" if ch in '/\\:*?"<>|' or ord(ch) < 32 else ch for ch in name).strip(" .") or "地区"
+
+
 def render_charts(result, folder: str | os.PathLike, dpi: int = 110) -> list[Path]:
     """Write ``图表/<地区>.png`` for every region and the city, and ``图表/全市概览.png``; return paths."""
     from legalaid.report.fonts import use_cjk_font
@@ -27,7 +32,7 @@ def render_charts(result, folder: str | os.PathLike, dpi: int = 110) -> list[Pat
     paths = []
     for region, name in zip(result.summary["region"], region_names(result.plan, result.summary["region"]), strict=True):
         fig = region_chart(result, region)
-        path = out / f"{name}.png"
+        path = out / f"{safe_file_name(name)}.png"
         fig.savefig(path, dpi=dpi)
         paths.append(path)
     fig = overview_chart(result)

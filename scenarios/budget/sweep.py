@@ -19,6 +19,7 @@ from scenarios.budget.least import ceil_yuan, local_bounds, rule_values
 from scenarios.budget.rules import EPS, FAIL, NO_DATA, NOT_APPLICABLE, PASS, SIZE_RULES, CountyBudget
 from scenarios.budget.rules import RULES as RULE_IDS
 from scenarios.budget.scenario import SweepGrid
+from scenarios.errors import InputError, InputIssue
 from scenarios.plans import Plan
 from scenarios.vocab import CITY_TOTAL
 
@@ -213,6 +214,11 @@ def sweep(plan: Plan, budgets: list[CountyBudget], grid: SweepGrid, *, month: in
     """Evaluate every grid point for every region (vectorised); ``budgets`` are the unchanged base."""
     if not 1 <= month <= 12:
         raise ValueError("month must be within 1..12")
+    from scenarios.schemas.files import MAX_GRID_POINTS
+
+    if grid.size > MAX_GRID_POINTS:
+        raise InputError([InputIssue("网格测算", None, None, None, f"网格共 {grid.size:,} 个组合，超过上限 "
+                                     f"{MAX_GRID_POINTS:,}；请减少各项的取值个数")])
     points = grid.points()
     arrays = SweepArrays.from_budgets(budgets)
     status, req, act, short, local, least, gap = evaluate_arrays(sweep_rule_values(plan, on), arrays,

@@ -226,6 +226,7 @@ def partial(data: dict) -> PlanFile:
             rules[name] = RuleSpec.model_validate(raw)
         except ValueError:
             continue
-    year = data.get("year") if isinstance(data.get("year"), int) else None
+    year = data.get("year")
+    year = year if isinstance(year, int) and not isinstance(year, bool) and 2000 <= year <= 2100 else None
     return PlanFile.model_construct(regions=regions, subtotals=subtotals, delegations=delegations, distances=distances,
                                     rules=rules, year=year, target_total=int(_number(data.get("target_total"), 0)))
