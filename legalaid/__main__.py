@@ -17,6 +17,16 @@ for _name in ("scenarios", "allocation", "simulation"):
     if _module is not None and not str(getattr(_module, "__file__", "") or "").startswith(_HOME):
         del sys.modules[_name]
 
-from legalaid.cli import main  # noqa: E402
+try:
+    from legalaid.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the toolkit is still loading: nothing was written
+    print("已中断，未写入任何结果（原有文件未改动）。", file=sys.stderr)
+    sys.exit(130)
 
-sys.exit(main())
+try:
+    status = main()
+except KeyboardInterrupt:  # Ctrl-C between two steps the command line guards itself
+    from legalaid.cli import _interrupted
+
+    status = _interrupted()
+sys.exit(status)
