@@ -162,7 +162,7 @@ def check_budget(plan: Plan | PathLike, funds: pd.DataFrame | Mapping | PathLike
         funds = pd.DataFrame(funds)
     if funds is None:
         example = generate_example(plan, month=6 if month is None else int(month), seed=seed)
-        funds, month, source = example.funds, example.month, f"示例数据（generate_example，{example.month}月，种子{seed}）"
+        funds, month, source = example.funds, example.month, f"示例数据（按计划生成的示例年，截至{example.month}月，种子{seed}）"
         cases = example.cases if cases is None else cases
         extra.append(Finding("example_funds"))
     elif isinstance(funds, pd.DataFrame):

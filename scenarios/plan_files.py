@@ -111,7 +111,8 @@ def plan_from_dict(data: dict, source: str) -> Plan:
     parent = _inherited(spec.inherits, source, problems) if spec.inherits else None
     inherited = {} if parent is None else {n: dated(r.values) for n, r in parent.rules.items()}
     book = RuleBook({n: dated(r.values) for n, r in spec.rules.items()}, inherited, parent.note if parent else "",
-                    {n: r.label for n, r in spec.rules.items() if r.label}, spec.id)
+                    {n: r.label for n, r in spec.rules.items() if r.label}, spec.id,
+                    {n: r.counts for n, r in spec.rules.items() if r.counts})
     if not problems:
         for name in REQUIRED_RULES:
             if book.get(name, _year_end(spec.year)) is None:
@@ -129,7 +130,7 @@ def plan_from_dict(data: dict, source: str) -> Plan:
         subtotals=tuple(Subtotal(s.name, tuple(s.regions), s.total) for s in spec.subtotals),
         target_total=spec.target_total, target_reference=spec.target_reference, rules=book,
         city_population=spec.city_population, population_reference=spec.population_reference, source=source,
-        distances=distances)
+        distances=distances, provisions={k: (v.reference, v.note) for k, v in spec.provisions.items()})
 
 
 def _year_end(year: int):

@@ -11,7 +11,7 @@ import datetime as dt
 import difflib
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scenarios.errors import PlanError
 from scenarios.rules import RuleBook, RuleValue, missing_rule_message
@@ -96,6 +96,13 @@ class Plan:
     population_reference: str
     source: str
     distances: tuple[tuple[str, str, float], ...] = ()
+    provisions: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def provision(self, name: str) -> str | None:
+        """The plan's reference for a provision that is not a number (e.g. "city_wide_dispatch" →
+        "安庆2023方案三（三）2"), or None when the plan has no such provision."""
+        found = self.provisions.get(name)
+        return None if found is None else found[0]
 
     @functools.cached_property
     def _by_id(self) -> dict[str, Region]:

@@ -64,6 +64,8 @@ class RuleValue:
     label, unit, direction : Chinese label, unit, and "min"/"max" (which side is compliant).
     inherited : True when the plan is silent and the provincial default applies.
     note : why it is inherited, or other remarks (Chinese).
+    counts : for a per-case funding standard, the money it counts: "local" (the city's and
+        counties' own funds) or "all" (central, provincial and local).
     """
 
     name: str
@@ -75,6 +77,7 @@ class RuleValue:
     direction: str
     inherited: bool = False
     note: str = ""
+    counts: str = "all"
 
     @property
     def citation(self) -> str:
@@ -104,10 +107,11 @@ class RuleBook:
     """
 
     def __init__(self, own: dict[str, list[Dated]], inherited: dict[str, list[Dated]], inherited_note: str = "",
-                 labels: dict[str, str] | None = None, plan_id: str = "") -> None:
+                 labels: dict[str, str] | None = None, plan_id: str = "", counts: dict[str, str] | None = None) -> None:
         self._own, self._inherited = own, inherited
         self._inherited_note = inherited_note
         self._labels = labels or {}
+        self._counts = counts or {}
         self._plan_id = plan_id
 
     def names(self) -> list[str]:
@@ -125,7 +129,8 @@ class RuleBook:
                 latest = max(in_force, key=lambda v: v.since)
                 return RuleValue(name=name, value=latest.value, since=latest.since, reference=latest.reference,
                                  label=self._labels.get(name, meta.label), unit=meta.unit, direction=meta.direction,
-                                 inherited=inherited, note=self._inherited_note if inherited else latest.note)
+                                 inherited=inherited, note=self._inherited_note if inherited else latest.note,
+                                 counts=self._counts.get(name, "all"))
         return None
 
     def value(self, name: str, on: dt.date) -> float:

@@ -12,7 +12,7 @@ from legalaid.report.folders import staged_dir
 from legalaid.report.labels import region_names
 from legalaid.report.writers import Sheet, write_csv, write_json, write_tables
 from scenarios.budget import BudgetResult
-from scenarios.budget.rules import FAIL, NO_DATA, NOT_APPLICABLE
+from scenarios.budget.rules import EXAMPLE, FAIL, NO_DATA, NOT_APPLICABLE, PACE_BEHIND
 from scenarios.vocab import CITY_TOTAL, Finding
 
 #: File name of the report workbook.
@@ -53,8 +53,17 @@ def notes(result: BudgetResult) -> list[str]:
 
 
 def reading(month: int) -> str:
-    """年末读数 or 截至m月读数."""
-    return "年末读数" if month == 12 else f"截至{month}月读数"
+    """年末 or 截至m月 (the moment the figures are taken)."""
+    return "年末" if month == 12 else f"截至{month}月"
+
+
+def business_reading(result: BudgetResult) -> str | None:
+    """Which money the per-case business standard counts, as the plan file reads it, or None."""
+    rule = result.plan.rule("business_funding_per_case_min")
+    if rule is None:
+        return None
+    money = "只计市、县（区）财政投入（不含中央和省级资金）" if rule.counts == "local" else "计中央、省级和地方资金合计"
+    return f"业务经费案均{rule.value:g}元/件（{rule.citation}）{money}"
 
 
 def verdicts(result: BudgetResult) -> pd.DataFrame:
@@ -69,7 +78,7 @@ def summary(result: BudgetResult) -> pd.DataFrame:
 
 def least_budget(result: BudgetResult) -> pd.DataFrame:
     """最低地方预算: each rule's bound, the least budget, the binding rule, the gap."""
-    return tables.least_table(result.plan, result.least, result.risk is not None)
+    return tables.least_table(result.plan, result.least, result.risk is not None, result.schedule.example)
 
 
 def scenario_overview(result: BudgetResult) -> pd.DataFrame:
@@ -81,6 +90,15 @@ def scenario_overview(result: BudgetResult) -> pd.DataFrame:
 def risk_table(result: BudgetResult) -> pd.DataFrame | None:
     """补贴风险 in Chinese, or None."""
     return None if result.risk is None else tables.risk_table(result.plan, result.risk)
+
+
+def risk_sheet(result: BudgetResult) -> Sheet:
+    """补贴风险 (red where the risk exceeds its level), or 补贴风险（示例） on the example schedule (never red)."""
+    table = risk_table(result)
+    if result.schedule.example:
+        return Sheet("补贴风险（示例）", table)
+    return Sheet("补贴风险", table, pd.Series((result.risk["p_exceed"] > result.risk["level"]).to_numpy(),
+                                           index=table.index))
 
 
 def _detail_in_workbook(result: BudgetResult) -> bool:
@@ -103,15 +121,25 @@ def sheets(result: BudgetResult) -> list[Sheet]:
                 Sheet("情景明细", detail, detail["不达标项数"] > 0)]
     if result.sweep is not None:
         swept = tables.sweep_summary(result.plan, result.sweep)
-        out.append(Sheet("网格测算汇总", swept, swept["不达标地区数"] > 0))
+        out.append(Sheet("组合测算汇总", swept, swept["不达标地区数"] > 0))
         if _detail_in_workbook(result):
             detail = tables.sweep_detail(result.plan, result.sweep)
-            out.append(Sheet("网格测算明细", detail, tables.flag_failures(detail, "是否达标", "否")))
+            out.append(Sheet("组合测算明细", detail, tables.flag_failures(detail, "是否达标", "否")))
     if result.risk is not None:
         table = risk_table(result)
-        out.append(Sheet("补贴风险", table, pd.Series(result.risk["p_exceed"] > result.risk["level"]).set_axis(
-            table.index)))
+        out.append(risk_sheet(result))
     return out
+
+
+def compliance_title(result: BudgetResult) -> str:
+    """Title of the compliance grid: the city, the moment, and what is a pace reading or an example."""
+    title = f"经费规则核验结果（{result.plan.city}，{reading(result.month)}）"
+    notes = []
+    if result.checks["pace"].any():
+        notes.append("到位、支出等年末考核规则12月前仅为序时进度提示")
+    if result.schedule.example:
+        notes.append("办案补贴按示例标准测算，不作结论")
+    return title + (f"\n{'；'.join(notes)}" if notes else "")
 
 
 def charts(result: BudgetResult) -> dict:
@@ -120,16 +148,17 @@ def charts(result: BudgetResult) -> dict:
 
     plan = result.plan
     figures = {
-        "合规情况": budget_charts.compliance_chart(plan, result.checks,
-                                               f"经费规则核验结果（{plan.city}，{reading(result.month)}）"),
-        "地方预算缺口": budget_charts.gap_chart(plan, result.least),
+        "合规情况": budget_charts.compliance_chart(plan, result.checks, compliance_title(result)),
+        "地方预算缺口": budget_charts.gap_chart(
+            plan, result.least, "最低地方预算与当前地方财政资金" + ("\n（按计划的预算规模规则；示例补贴标准不设下限）"
+                                                      if result.schedule.example else "")),
     }
     if len(result.scenarios) > 1:
         figures["情景比较"] = budget_charts.scenario_chart(scenario_overview(result))
     if result.sweep is not None:
-        figures["网格测算"] = budget_charts.sweep_chart(tables.sweep_summary(plan, result.sweep))
+        figures["组合测算"] = budget_charts.sweep_chart(tables.sweep_summary(plan, result.sweep))
     if result.risk is not None and len(result.risk):
-        figures["补贴风险"] = budget_charts.risk_chart(plan, result.risk)
+        figures["补贴风险"] = budget_charts.risk_chart(plan, result.risk, example=result.schedule.example)
     return figures
 
 
@@ -138,13 +167,13 @@ def info(result: BudgetResult) -> dict:
     schedule = result.schedule
     return {
         "计划": f"{result.plan.title}（{result.plan.id}）",
-        "读数月份": reading(result.month),
+        "核查时点": reading(result.month),
         "经费数据": result.source,
-        "补贴标准": f"{schedule.name}（{schedule.source}）" + ("：示例数值，非官方标准" if schedule.example else ""),
+        "补贴标准": f"{schedule.name}（{schedule.source}）" + ("：示例数值，非官方标准" if schedule.example and "示例" not in schedule.name else ""),
         "情景": {s.name: tables.describe_overrides(s.overrides, result.plan) for s in result.scenarios},
-        "网格测算点数": 0 if result.sweep is None else int(result.sweep.grid.shape[0]),
-        "网格测算明细": "" if _detail_in_workbook(result) else
-        f"超过{MAX_WORKBOOK_ROWS:,}行，只写入 网格测算明细.csv，未放入工作簿",
+        "组合测算点数": 0 if result.sweep is None else int(result.sweep.grid.shape[0]),
+        "组合测算明细": "" if _detail_in_workbook(result) else
+        f"超过{MAX_WORKBOOK_ROWS:,}行，只写入 组合测算明细.csv，未放入工作簿",
         "说明": notes(result),
     }
 
@@ -154,7 +183,7 @@ def write(result: BudgetResult, out_dir: str | os.PathLike) -> Path:
     with staged_dir(out_dir, {"类型": "经费测算", "计划": result.plan.id}) as folder:
         write_tables(folder, sheets(result), workbook=WORKBOOK)
         if result.sweep is not None and not _detail_in_workbook(result):
-            write_csv(tables.sweep_detail(result.plan, result.sweep), folder / "网格测算明细.csv")
+            write_csv(tables.sweep_detail(result.plan, result.sweep), folder / "组合测算明细.csv")
         for stem, figure in charts(result).items():
             figure.savefig(folder / f"{stem}.png", dpi=130)
         write_json(info(result), folder / "说明.json")
@@ -162,31 +191,45 @@ def write(result: BudgetResult, out_dir: str | os.PathLike) -> Path:
 
 
 def describe(result: BudgetResult) -> str:
-    """A short Chinese text summary for the terminal."""
+    """A short Chinese text summary for the terminal.
+
+    Only failed rules count as 不达标; mid-year pace readings and estimates on the example
+    subsidy schedule are listed apart and never summed into a gap. The gap is the least-budget
+    gap (the binding rule per county), never a sum of shortfalls on the same money."""
     plan = result.plan
     lines = [f"{plan.title}：经费测算（{reading(result.month)}；经费数据：{result.source}）",
-             f"  补贴标准：{result.schedule.name}" + ("（示例数值，非官方标准）" if result.schedule.example else "")]
+             f"  补贴标准：{result.schedule.name}" + ("（示例数值，非官方标准）" if result.schedule.example and "示例" not in result.schedule.name else "")]
+    business = business_reading(result)
+    if business:
+        lines.append(f"  口径：{business}")
     regions = result.checks[result.checks["region"] != CITY_TOTAL]
     for rule, label in tables.RULE_LABELS.items():
         rows = regions[regions["rule"] == rule]
         if rows.empty or (rows["status"] == NOT_APPLICABLE).all():
             continue
-        bad = rows[rows["status"] == FAIL]
-        text = "全部达标" if bad.empty else (f"{len(bad)}个地区不达标（{'、'.join(region_names(plan, bad['region']))}），"
-                                          f"缺口合计 {bad['shortfall'].sum():,.0f} 元")
+        bad, behind, example = (rows[rows["status"] == s] for s in (FAIL, PACE_BEHIND, EXAMPLE))
+        if len(example):
+            short = example[example["shortfall"] > 0]
+            text = (f"示例测算，不作结论：按示例补贴标准{len(short)}个地区经费可能不足，请按本地标准核实"
+                    if len(short) else "示例测算，不作结论：按示例补贴标准经费充足")
+        elif (rows["pace"]).any():
+            text = (f"进度提示（年末考核）：{len(behind)}个地区落后序时进度（{'、'.join(region_names(plan, behind['region']))}）"
+                    if len(behind) else "进度提示（年末考核）：均符合序时进度")
+        else:
+            text = "全部达标" if bad.empty else f"{len(bad)}个地区不达标（{'、'.join(region_names(plan, bad['region']))}）"
         if (rows["status"] == NO_DATA).any():
             text += f"；{int((rows['status'] == NO_DATA).sum())}个地区无数据"
         lines.append(f"  {label}：{text}")
     total = result.least[result.least["region"] == CITY_TOTAL]
     if len(total):
-        lines.append(f"  最低达标地方预算合计 {total['least_local'].iloc[0]:,.0f} 元，"
-                     f"较当前缺口合计 {total['gap'].iloc[0]:,.0f} 元")
+        lines.append(f"  满足预算规模规则的最低地方预算合计 {total['least_local'].iloc[0]:,.0f} 元，"
+                     f"较当前缺口合计 {total['gap'].iloc[0]:,.0f} 元（每个地区取约束最紧的一条规则）")
     if len(result.scenarios) > 1:
         overview = scenario_overview(result)
         for name, bad, gap in zip(overview["情景"], overview["不达标地区数"], overview["地方预算缺口合计（元）"],
                                   strict=True):
             lines.append(f"  情景“{name}”：{bad}个地区不达标，地方预算缺口合计 {gap:,.0f} 元")
     if result.sweep is not None:
-        lines.append(f"  网格测算：{result.sweep.grid.shape[0]}个情景 × {len(result.sweep.region_ids) - 1}个地区")
+        lines.append(f"  组合测算：{result.sweep.grid.shape[0]}个组合 × {len(result.sweep.region_ids) - 1}个地区")
     lines += [f"  注：{n}" for n in notes(result)]
     return "\n".join(lines)

@@ -12,14 +12,21 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from legalaid.report.budget_tables import RULE_LABELS, STATUS_LABELS
+from legalaid.report.budget_tables import RULE_LABELS
 from legalaid.report.fonts import use_cjk_font
 from legalaid.report.labels import region_names
-from scenarios.budget.rules import FAIL, NO_DATA, NOT_APPLICABLE, PASS
+from scenarios.budget.rules import EXAMPLE, FAIL, NO_DATA, NOT_APPLICABLE, PACE_BEHIND, PACE_OK, PASS
 from scenarios.plans import Plan
 from scenarios.vocab import CITY_TOTAL
 
-_COLOURS = {PASS: "#63BE7B", FAIL: "#F8696B", NOT_APPLICABLE: "#D9D9D9", NO_DATA: "#FFFFFF"}
+_COLOURS = {PASS: "#63BE7B", FAIL: "#F8696B", PACE_OK: "#C6E0B4", PACE_BEHIND: "#FFD966", EXAMPLE: "#DDEBF7",
+            NOT_APPLICABLE: "#D9D9D9", NO_DATA: "#FFFFFF"}
+#: Short cell texts of the compliance grid.
+_CELL = {PASS: "达标", FAIL: "不达标", PACE_OK: "进度正常", PACE_BEHIND: "进度落后", EXAMPLE: "示例",
+         NOT_APPLICABLE: "不适用", NO_DATA: "无数据"}
+#: Legend texts of the compliance grid.
+_LEGEND = {PASS: "达标", FAIL: "不达标", PACE_OK: "符合序时进度（年末考核）", PACE_BEHIND: "落后序时进度（年末考核）",
+           EXAMPLE: "示例补贴标准测算（不作结论）", NOT_APPLICABLE: "不适用", NO_DATA: "无数据"}
 _WAN = 10_000.0
 
 
@@ -38,7 +45,7 @@ def compliance_chart(plan: Plan, checks: pd.DataFrame, title: str = "经费规�
     ax.imshow(codes, cmap=ListedColormap(list(_COLOURS.values())), vmin=-0.5, vmax=len(order) - 0.5, aspect="auto")
     for i in range(len(regions)):
         for j in range(len(rules)):
-            ax.text(j, i, STATUS_LABELS[table.iat[i, j]], ha="center", va="center", fontsize=8)
+            ax.text(j, i, _CELL[table.iat[i, j]], ha="center", va="center", fontsize=8)
     ax.set_xticks(range(len(rules)), [RULE_LABELS[r] for r in rules], rotation=30, ha="right", fontsize=8)
     ax.set_yticks(range(len(regions)), regions, fontsize=9)
     ax.set_xticks(np.arange(-0.5, len(rules)), minor=True)
@@ -48,8 +55,9 @@ def compliance_chart(plan: Plan, checks: pd.DataFrame, title: str = "经费规�
     hidden = [RULE_LABELS[r] for r in RULE_LABELS if r in applicable.index and not applicable[r]]
     ax.set_title(title + (f"\n（本计划未规定、不适用的规则未列出：{'、'.join(hidden)}）" if hidden else ""),
                  fontsize=10)
-    fig.legend(handles=[Patch(facecolor=c, edgecolor="#999999", label=STATUS_LABELS[s]) for s, c in _COLOURS.items()],
-               loc="outside lower center", ncols=4, fontsize=8)
+    present = set(checks["status"])
+    fig.legend(handles=[Patch(facecolor=c, edgecolor="#999999", label=_LEGEND[s]) for s, c in _COLOURS.items()
+                        if s in present], loc="outside lower center", ncols=4, fontsize=8)
     return fig
 
 
@@ -91,7 +99,7 @@ def scenario_chart(overview: pd.DataFrame, title: str = "各情景地方预算�
     return fig
 
 
-def sweep_chart(summary: pd.DataFrame, title: str = "网格测算：地方预算缺口合计（万元）") -> Figure:
+def sweep_chart(summary: pd.DataFrame, title: str = "组合测算：地方预算缺口合计（万元）") -> Figure:
     """Heatmap of the city's local-budget gap over upper-funds change × cases change.
 
     Other changes are held at the grid value closest to 0 (named in the subtitle).
@@ -124,14 +132,17 @@ def sweep_chart(summary: pd.DataFrame, title: str = "网格测算：地方预算
     return fig
 
 
-def risk_chart(plan: Plan, risk: pd.DataFrame, title: str = "办案补贴超支概率") -> Figure:
+def risk_chart(plan: Plan, risk: pd.DataFrame, title: str = "办案补贴超支概率", example: bool = False) -> Figure:
     """Per region: P(subsidies due > the year's funds) against the chosen level."""
     use_cjk_font()
     y = np.arange(len(risk))
     level = float(risk["level"].iloc[0]) if len(risk) else 0.05
     fig = Figure(figsize=(8, 0.45 * len(risk) + 1.8), layout="constrained")
     ax = fig.subplots()
-    colours = np.where(risk["p_exceed"] > level, "#F8696B", "#63BE7B")
+    colours = np.where(risk["p_exceed"] > level, "#BDD7EE" if example else "#F8696B",
+                       "#DDEBF7" if example else "#63BE7B")
+    if example:
+        title += "（示例：按示例补贴标准测算，不作结论）"
     ax.barh(y, risk["p_exceed"] * 100, color=colours)
     for yi, p in zip(y, risk["p_exceed"], strict=True):
         ax.text(min(p * 100, 88) + 1, yi, f"{p:.1%}", va="center", fontsize=8)

@@ -6,14 +6,25 @@ import numpy as np
 import pandas as pd
 
 from legalaid.report.labels import CITY_TOTAL_NAME, region_names
-from scenarios.budget.rules import FAIL, NO_DATA, NOT_APPLICABLE, PASS, RULES, SIZE_RULES
+from scenarios.budget.rules import (
+    EXAMPLE,
+    FAIL,
+    NO_DATA,
+    NOT_APPLICABLE,
+    PACE_BEHIND,
+    PACE_OK,
+    PASS,
+    SIZE_RULES,
+)
 from scenarios.budget.scenario import CHANGES, Overrides
 from scenarios.budget.sweep import SweepResult
 from scenarios.plans import Plan
 from scenarios.vocab import CITY_TOTAL
 
 #: Verdicts as users read them.
-STATUS_LABELS = {PASS: "达标", FAIL: "不达标", NOT_APPLICABLE: "不适用", NO_DATA: "无数据"}
+STATUS_LABELS = {PASS: "达标", FAIL: "不达标", NOT_APPLICABLE: "不适用", NO_DATA: "无数据",
+                 PACE_OK: "进度提示：符合序时进度", PACE_BEHIND: "进度提示：落后序时进度（年末考核）",
+                 EXAMPLE: "示例测算（不作结论）"}
 
 #: Each funding rule's Chinese label, in report order.
 RULE_LABELS = {
@@ -23,7 +34,7 @@ RULE_LABELS = {
     "subsidy_coverage": "经费足以支付办案补贴",
     "subsidy_share": "办案补贴及直接费用占支出比例",
     "arrival_rate": "资金到位率",
-    "spending_rate": "经费支出率（当年用完不结转）",
+    "spending_rate": "经费支出率",
 }
 
 #: What each scenario change key means.
@@ -41,15 +52,17 @@ def basis_text(plan: Plan, check) -> str:
     """The computation of one verdict in Chinese (a ``RuleCheck`` or a row of the checks table)."""
     rule, value, base, required = check.rule, check.value, check.base, check.required
     if check.status == NOT_APPLICABLE:
-        return f"{plan.title}未规定此项（{RULES[rule]}）"
+        return "本方案未规定此项"
     if rule == "matching_ratio":
         return f"地方财政资金 ≥ {value:g} × 中央和省级资金 {base:,.0f} 元 = {required:,.0f} 元"
     if rule == "local_matching_per_case":
         return f"地方财政资金 ≥ {value:g} 元/件 × {base:,.0f} 件 = {required:,.0f} 元"
     if rule == "business_funding_per_case":
-        return f"中央和省级+地方资金 ≥ {value:g} 元/件 × {base:,.0f} 件 = {required:,.0f} 元"
+        money = "地方财政资金" if check.basis == "local" else "中央和省级+地方资金"
+        return f"{money} ≥ {value:g} 元/件 × {base:,.0f} 件 = {required:,.0f} 元"
     if rule == "subsidy_coverage":
-        return f"预计办案补贴 {value:,.2f} 元/件 × {base:,.0f} 件 = {required:,.0f} 元 ≤ 中央和省级+地方资金"
+        example = "（按示例补贴标准测算，不作结论）" if check.status == EXAMPLE else ""
+        return f"预计办案补贴 {value:,.2f} 元/件 × {base:,.0f} 件 = {required:,.0f} 元 ≤ 中央和省级+地方资金{example}"
     if rule == "subsidy_share":
         return f"办案补贴及直接费用 ≥ {value:.0%} × 业务经费支出 {base:,.0f} 元 = {required:,.0f} 元"
     if rule == "arrival_rate":
@@ -76,25 +89,28 @@ def describe_overrides(overrides: Overrides, plan: Plan | None = None) -> str:
 
 
 def _reading(rule: str, pace: bool, month: int, status: str) -> str:
+    """When the rule is judged, in words: the year's budget, the year end, or a pace reading."""
     if status == NOT_APPLICABLE:
         return ""
     if rule in SIZE_RULES:
         return "年度预算"
-    if rule == "subsidy_share":
-        return "全年支出" if month == 12 else f"截至{month}月支出"
-    return f"{month}月序时进度" if pace else "年末"
+    if pace:
+        return f"截至{month}月（序时进度提示，年末考核）"
+    return "年末考核"
 
 
 def verdict_table(plan: Plan, checks: pd.DataFrame, month: int) -> pd.DataFrame:
-    """One row per region and rule: 结论, 要求, 实际, 缺口, 读数, 计算依据, 出处."""
+    """One row per region and rule: 结论, 要求, 实际, 缺口, 核查时点, 计算依据, 出处.
+
+    A pace reading or an example estimate keeps its numbers but shows no 缺口 (it is no gap)."""
     return pd.DataFrame({
         "地区": region_names(plan, checks["region"]),
         "规则": checks["rule"].map(RULE_LABELS),
         "结论": checks["status"].map(STATUS_LABELS),
         "要求（元）": checks["required"].round(2),
         "实际（元）": checks["actual"].round(2),
-        "缺口（元）": checks["shortfall"].round(2),
-        "读数": [_reading(r, p, month, s) for r, p, s in zip(checks["rule"], checks["pace"], checks["status"],
+        "缺口（元）": checks["shortfall"].where(checks["status"] == FAIL).round(2),
+        "核查时点": [_reading(r, p, month, s) for r, p, s in zip(checks["rule"], checks["pace"], checks["status"],
                                                       strict=True)],
         "计算依据": [basis_text(plan, row) for row in checks.itertuples(index=False)],
         "出处": checks["reference"],
@@ -122,8 +138,10 @@ def summary_table(plan: Plan, checks: pd.DataFrame, least: pd.DataFrame) -> pd.D
     return out
 
 
-def least_table(plan: Plan, least: pd.DataFrame, with_risk: bool) -> pd.DataFrame:
-    """The least local budget per region with each rule's bound (元)."""
+def least_table(plan: Plan, least: pd.DataFrame, with_risk: bool, schedule_example: bool = False) -> pd.DataFrame:
+    """The least local budget per region with each rule's bound (元, never below 0).
+
+    With the example subsidy schedule the coverage rule sets no bound and gets no column."""
     out = pd.DataFrame({
         "地区": region_names(plan, least["region"]),
         "中央和省级资金（元）": least["upper"].round(2),
@@ -131,9 +149,11 @@ def least_table(plan: Plan, least: pd.DataFrame, with_risk: bool) -> pd.DataFram
         "测算案件数（件）": least["cases"].round(2),
     })
     for rule in SIZE_RULES:
-        out[f"下限：{RULE_LABELS[rule]}（元）"] = least[f"bound_{rule}"].round(2)
-    if with_risk:
-        out["下限：补贴超支风险控制（元）"] = least["bound_risk"].round(2)
+        bound = least[f"bound_{rule}"]
+        if bound.notna().any() and not (rule == "subsidy_coverage" and schedule_example):
+            out[f"下限：{RULE_LABELS[rule]}（元）"] = bound.clip(lower=0).round(2)
+    if with_risk and not schedule_example:
+        out["下限：补贴超支风险控制（元）"] = least["bound_risk"].clip(lower=0).round(2)
     out["最低地方预算（元）"] = least["least_local"]
     out["约束规则"] = ["" if r == CITY_TOTAL else binding_label(b)
                    for b, r in zip(least["binding"], least["region"], strict=True)]
@@ -210,7 +230,7 @@ def sweep_detail(plan: Plan, result: SweepResult) -> pd.DataFrame:
     """Long table (Chinese headers): one row per grid point and region with each rule's verdict."""
     frame = result.to_frame()
     out = _grid_chinese(frame)
-    out.insert(0, "网格点", frame["point"])
+    out.insert(0, "组合序号", frame["point"])
     out["地区"] = region_names(plan, frame["region"])
     for rule in result.rules:
         out[RULE_LABELS[rule]] = frame[rule].map(STATUS_LABELS)

@@ -119,12 +119,14 @@ def check_budget(plan: Plan, funds: pd.DataFrame, *, schedule: SubsidySchedule, 
         these = budgets if scenario is BASE else budgets_from_funds(plan, funds_frame, schedule=schedule,
                                                                       mixes=mixes, overrides=overrides)
         checks = checks_frame(evaluate(plan, these, month=month, schedule=schedule, on=on))
-        least = least_local_budget(plan, these, on=on, risk_local=risk_local if scenario is BASE else None)
+        least = least_local_budget(plan, these, on=on, risk_local=risk_local if scenario is BASE else None,
+                                   schedule_example=schedule.example)
         scenario_checks.append(checks.assign(scenario=scenario.name))
         scenario_least.append(least.assign(scenario=scenario.name))
     if len(all_scenarios) > 1 and risk is not None:
         findings.append(Finding("risk_base_only"))
-    swept = sweep(plan, budgets, sweep_grid, month=month, on=on) if sweep_grid is not None else None
+    swept = sweep(plan, budgets, sweep_grid, month=month, on=on, schedule_example=schedule.example) \
+        if sweep_grid is not None else None
     return BudgetResult(
         plan=plan, month=month, schedule=schedule, budgets=budgets,
         checks=scenario_checks[0].drop(columns="scenario"), least=scenario_least[0].drop(columns="scenario"),

@@ -117,7 +117,8 @@ def evaluate(plan: Plan, budgets: list[CountyBudget], *, month: int = 12, schedu
     """Every funding rule for every region, then for the city total."""
     reference = schedule.citation
     rows = list(budgets) + ([city_total(budgets)] if with_total and budgets else [])
-    return [check for b in rows for check in check_county(plan, b, month=month, schedule_reference=reference, on=on)]
+    return [check for b in rows for check in check_county(plan, b, month=month, schedule_reference=reference,
+                                                          schedule_example=schedule.example, on=on)]
 
 
 def checks_frame(checks: list[RuleCheck]) -> pd.DataFrame:

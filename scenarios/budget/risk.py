@@ -11,7 +11,9 @@ mix, ``SubsidySchedule.per_case``), the subsidies due are
   (a sum of N independent case subsidies). P(due > F) = mean over samples of the normal tail;
   it is continuous and decreasing in F, and F is found with ``scipy.optimize.brentq``.
 
-The local budget needed is F − central/provincial funds (never below 0).
+The local budget needed is F − central/provincial funds (never below 0). Each sample is taken
+at least at the budget's case basis (the target, or the planned cases when larger: the same count
+the verdicts use), so a county short for its case basis is at risk in every sample.
 """
 
 from __future__ import annotations
@@ -154,7 +156,7 @@ def subsidy_risk(budgets: list[CountyBudget], samples: dict[str, np.ndarray],
     for b in budgets:
         if b.region not in samples:
             continue
-        n = samples[b.region]
+        n = np.maximum(samples[b.region], b.cases)  # the budget funds at least its case basis
         mean, sd = per_case[b.region]
         funds = b.upper + b.local
         needed = funds_for_level(n, mean, sd, level, method)

@@ -10,8 +10,14 @@ Case basis: the plans set their standards per case (安庆2023 §4 and 附件注
 must fund: the plan target, or the funds table's planned cases when larger, times any
 scenario change (see ``scenarios.budget.evaluate.budgets_from_funds``).
 
-Reading month: arrival and spending are judged in full at the year's end (month 12); in an
-earlier month m they are a pace reading against time-progress (序时进度, m/12 of the year).
+When a rule is judged: the size of the budget (matching, per-case standards, subsidies covered)
+is judged on the budget at any time; how it is executed (arrival, spending, the subsidy share of
+spending) is judged at the year's end (month 12) — "当年应全部用完" cannot fail in June. Before
+December those rules give a pace reading against time-progress (序时进度, m/12 of the year):
+``PACE_OK`` or ``PACE_BEHIND``, never ``FAIL``, and their shortfall is never a budget gap.
+
+The bundled subsidy schedule is an EXAMPLE: with it the subsidy-coverage check is an
+``EXAMPLE`` estimate, shown but never judged (only a schedule the user supplies can fail it).
 
 A ``RuleCheck`` holds the numbers of its computation (``value`` × ``base`` = ``required``), so
 the report layer can show it for a reader to check by hand.
@@ -26,6 +32,10 @@ from dataclasses import dataclass
 from scenarios.plans import Plan
 
 PASS, FAIL, NOT_APPLICABLE, NO_DATA = "pass", "fail", "not_applicable", "no_data"
+#: Mid-year readings of a year-end rule, and an estimate on the example schedule: never a failure.
+PACE_OK, PACE_BEHIND, EXAMPLE = "pace_ok", "pace_behind", "example"
+#: Rules judged only at the year's end (before December: a pace reading).
+YEAR_END_RULES = ("subsidy_share", "arrival_rate", "spending_rate")
 
 #: Tolerance (元) when comparing money: half a fen.
 EPS = 0.005
@@ -116,12 +126,16 @@ class RuleCheck:
 
 
 def _judge(rule: str, b: CountyBudget, required: float, actual: float, value: float, base: float, reference: str,
-           *, basis: str = "", month: int = 12, pace: bool = False) -> RuleCheck:
+           *, basis: str = "", month: int = 12, pace: bool = False, example: bool = False) -> RuleCheck:
     if math.isnan(required) or math.isnan(actual):
         status, shortfall = NO_DATA, math.nan
     else:
         passed = actual + EPS >= required
         status, shortfall = (PASS, 0.0) if passed else (FAIL, required - actual)
+        if pace:
+            status = PACE_OK if passed else PACE_BEHIND
+        elif example:
+            status = EXAMPLE
     return RuleCheck(rule, b.region, required, actual, status, shortfall, value, base, reference, basis, month, pace)
 
 
@@ -159,36 +173,43 @@ def local_matching_per_case(plan: Plan, b: CountyBudget, *, on: dt.date | None =
 
 
 def business_funding_per_case(plan: Plan, b: CountyBudget, *, on: dt.date | None = None) -> RuleCheck:
-    """Business funds (central, provincial and local) ≥ standard × cases (六安2025 §3(1): 案均700元/件).
+    """Business funds ≥ standard × cases (六安2025 §3(1): 案均700元/件).
 
-    Rule ``business_funding_per_case_min`` (Lu'an only).
+    Rule ``business_funding_per_case_min`` (Lu'an only). Which money counts is the plan file's
+    reading of its own sentence (``RuleValue.counts``): "local" (the city's and counties' own
+    funds; Lu'an: "市县区财政投入") or "all" (central, provincial and local); ``basis`` says which.
     """
     rule = plan.rule("business_funding_per_case_min", on)
     if rule is None:
         return _not_applicable("business_funding_per_case", b)
-    return _judge("business_funding_per_case", b, rule.value * b.cases, b.budget, rule.value, b.cases, rule.citation)
+    actual = b.local if rule.counts == "local" else b.budget
+    return _judge("business_funding_per_case", b, rule.value * b.cases, actual, rule.value, b.cases, rule.citation,
+                  basis=rule.counts)
 
 
-def subsidy_coverage(b: CountyBudget, *, reference: str) -> RuleCheck:
+def subsidy_coverage(b: CountyBudget, *, reference: str, example: bool = False) -> RuleCheck:
     """The year's funds cover the case subsidies due: subsidy per case × cases ≤ budget.
 
     The subsidy per case comes from the editable subsidy schedule and the case mix
     (``scenarios.budget.schedule``); the plans ask for funds in full (安庆2023 §7(3) 足额安排,
-    六安2025 §3(1) 足额发放). ``reference`` names the schedule.
+    六安2025 §3(1) 足额发放). ``reference`` names the schedule; with ``example`` (the bundled example
+    schedule) the result is an ``EXAMPLE`` estimate, never a verdict.
     """
     return _judge("subsidy_coverage", b, b.subsidy_per_case * b.cases, b.budget, b.subsidy_per_case, b.cases,
-                  reference)
+                  reference, example=example)
 
 
-def subsidy_share(plan: Plan, b: CountyBudget, *, on: dt.date | None = None) -> RuleCheck:
+def subsidy_share(plan: Plan, b: CountyBudget, *, month: int = 12, on: dt.date | None = None) -> RuleCheck:
     """Case subsidies + direct costs ≥ share × business spending (六安2025 §3(4): 70%以上).
 
-    Rule ``subsidy_share_of_spending_min`` (Lu'an only); judged on spending to date.
+    Rule ``subsidy_share_of_spending_min`` (Lu'an only); judged at the year's end, a pace reading
+    on spending to date before December.
     """
     rule = plan.rule("subsidy_share_of_spending_min", on)
     if rule is None:
         return _not_applicable("subsidy_share", b)
-    return _judge("subsidy_share", b, rule.value * b.spent, b.subsidy_spent, rule.value, b.spent, rule.citation)
+    return _judge("subsidy_share", b, rule.value * b.spent, b.subsidy_spent, rule.value, b.spent, rule.citation,
+                  month=month, pace=month < 12)
 
 
 def arrival_rate(plan: Plan, b: CountyBudget, *, month: int = 12, on: dt.date | None = None) -> RuleCheck:
@@ -227,14 +248,14 @@ def spending_rate(plan: Plan, b: CountyBudget, *, month: int = 12, on: dt.date |
 
 
 def check_county(plan: Plan, b: CountyBudget, *, month: int = 12, schedule_reference: str,
-                 on: dt.date | None = None) -> list[RuleCheck]:
+                 schedule_example: bool = False, on: dt.date | None = None) -> list[RuleCheck]:
     """Every funding rule for one region, in ``RULES`` order."""
     return [
         matching_ratio(plan, b, on=on),
         local_matching_per_case(plan, b, on=on),
         business_funding_per_case(plan, b, on=on),
-        subsidy_coverage(b, reference=schedule_reference),
-        subsidy_share(plan, b, on=on),
+        subsidy_coverage(b, reference=schedule_reference, example=schedule_example),
+        subsidy_share(plan, b, month=month, on=on),
         arrival_rate(plan, b, month=month, on=on),
         spending_rate(plan, b, month=month, on=on),
     ]

@@ -16,7 +16,19 @@ import numpy as np
 import pandas as pd
 
 from scenarios.budget.least import ceil_yuan, local_bounds, rule_values
-from scenarios.budget.rules import EPS, FAIL, NO_DATA, NOT_APPLICABLE, PASS, SIZE_RULES, CountyBudget
+from scenarios.budget.rules import (
+    EPS,
+    EXAMPLE,
+    FAIL,
+    NO_DATA,
+    NOT_APPLICABLE,
+    PACE_BEHIND,
+    PACE_OK,
+    PASS,
+    SIZE_RULES,
+    YEAR_END_RULES,
+    CountyBudget,
+)
 from scenarios.budget.rules import RULES as RULE_IDS
 from scenarios.budget.scenario import SweepGrid
 from scenarios.errors import InputError, InputIssue
@@ -24,7 +36,7 @@ from scenarios.plans import Plan
 from scenarios.vocab import CITY_TOTAL
 
 #: Status codes of the status array.
-CODES = {1: PASS, 0: FAIL, -1: NOT_APPLICABLE, -2: NO_DATA}
+CODES = {1: PASS, 0: FAIL, -1: NOT_APPLICABLE, -2: NO_DATA, -3: EXAMPLE, -4: PACE_OK, -5: PACE_BEHIND}
 RULES = tuple(RULE_IDS)
 _SIZE = np.array([r in SIZE_RULES for r in RULES])
 
@@ -60,7 +72,8 @@ class SweepResult:
     grid : one row per grid point (relative changes upper_funds, local_funds, cases, subsidy).
     region_ids : regions in column order (the last is ``CITY_TOTAL``).
     rules : rule ids along the last axis of the arrays.
-    status : int8 (S, R+1, K): 1 达标, 0 不达标, -1 不适用, -2 无数据.
+    status : int8 (S, R+1, K): codes of ``CODES`` (1 pass, 0 fail, -1 not applicable, -2 no data,
+        -3 example estimate, -4/-5 a mid-year pace reading on or behind 序时进度).
     required, actual, shortfall : float (S, R+1, K), 元.
     local, least_local, gap : float (S, R+1): local budget, least local budget, gap (元).
     month : reading month.
@@ -111,9 +124,9 @@ class SweepResult:
         out = self.grid.loc[np.repeat(np.arange(s), r)].reset_index(drop=True)
         out.insert(0, "point", np.repeat(np.arange(1, s + 1), r))
         out["region"] = np.tile(np.array(self.region_ids, dtype=object), s)
-        names = np.array([CODES[c] for c in range(-2, 2)], dtype=object)  # status code + 2 → name
+        names = np.array([CODES[c] for c in range(-5, 2)], dtype=object)  # status code + 5 → name
         for k, rule in enumerate(self.rules):
-            out[rule] = names[self.status[:, :, k].ravel() + 2]
+            out[rule] = names[self.status[:, :, k].ravel() + 5]
         out["local"] = self.local.ravel()
         out["least_local"] = self.least_local.ravel()
         out["gap"] = self.gap.ravel()
@@ -166,7 +179,8 @@ def evaluate_arrays(values: dict[str, float], a: SweepArrays, grid: np.ndarray, 
     required = {
         "matching_ratio": (values["matching_ratio"] * upper, local),
         "local_matching_per_case": (values["local_matching_per_case"] * cases, local),
-        "business_funding_per_case": (values["business_funding_per_case"] * cases, budget),
+        "business_funding_per_case": (values["business_funding_per_case"] * cases,
+                                      local if values["business_counts_local"] else budget),
         "subsidy_coverage": (spc * cases, budget),
         "subsidy_share": (values["subsidy_share"] * spent, sub),
         "arrival_rate": (values["arrival_rate"] * budget * pace, arrived),
@@ -184,6 +198,10 @@ def evaluate_arrays(values: dict[str, float], a: SweepArrays, grid: np.ndarray, 
             status[:, :, k], req[:, :, k], act[:, :, k], short[:, :, k] = -1, np.nan, np.nan, np.nan
             continue
         status[:, :, k], short[:, :, k] = _judge(r, x)
+        if rule == "subsidy_coverage" and not values["subsidy_judged"]:
+            status[:, :, k] = np.where(status[:, :, k] >= 0, -3, status[:, :, k])
+        elif rule in YEAR_END_RULES and month < 12:
+            status[:, :, k] = np.select([status[:, :, k] == 1, status[:, :, k] == 0], [-4, -5], status[:, :, k])
         req[:, :, k], act[:, :, k] = r, x
     bounds = local_bounds(values, upper[:, :-1], cases[:, :-1], region_spc)
     least = np.zeros_like(local[:, :-1])
@@ -196,9 +214,9 @@ def evaluate_arrays(values: dict[str, float], a: SweepArrays, grid: np.ndarray, 
     return status, req, act, short, local, least, gap
 
 
-def sweep_rule_values(plan: Plan, on: dt.date | None = None) -> dict[str, float]:
+def sweep_rule_values(plan: Plan, on: dt.date | None = None, schedule_example: bool = False) -> dict[str, float]:
     """Every rule number the sweep needs, NaN when not in force (read from the plan)."""
-    values = rule_values(plan, on)
+    values = rule_values(plan, on, schedule_example)
 
     def value(name: str) -> float:
         rule = plan.rule(name, on)
@@ -210,18 +228,18 @@ def sweep_rule_values(plan: Plan, on: dt.date | None = None) -> dict[str, float]
 
 
 def sweep(plan: Plan, budgets: list[CountyBudget], grid: SweepGrid, *, month: int = 12,
-          on: dt.date | None = None) -> SweepResult:
+          on: dt.date | None = None, schedule_example: bool = False) -> SweepResult:
     """Evaluate every grid point for every region (vectorised); ``budgets`` are the unchanged base."""
     if not 1 <= month <= 12:
         raise ValueError("month must be within 1..12")
     from scenarios.schemas.files import MAX_GRID_POINTS
 
     if grid.size > MAX_GRID_POINTS:
-        raise InputError([InputIssue("网格测算", None, None, None, f"网格共 {grid.size:,} 个组合，超过上限 "
+        raise InputError([InputIssue("组合测算", None, None, None, f"网格共 {grid.size:,} 个组合，超过上限 "
                                      f"{MAX_GRID_POINTS:,}；请减少各项的取值个数")])
     points = grid.points()
     arrays = SweepArrays.from_budgets(budgets)
-    status, req, act, short, local, least, gap = evaluate_arrays(sweep_rule_values(plan, on), arrays,
+    status, req, act, short, local, least, gap = evaluate_arrays(sweep_rule_values(plan, on, schedule_example), arrays,
                                                                  points.to_numpy(), month)
     return SweepResult(grid=points, region_ids=[b.region for b in budgets] + [CITY_TOTAL], rules=RULES, status=status, required=req,
                        actual=act, shortfall=short, local=local, least_local=least, gap=gap, month=month)

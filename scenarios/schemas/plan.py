@@ -37,6 +37,12 @@ class RuleSpec(Strict):
     label: str | None = None
     unit: str | None = None
     direction: Literal["min", "max"] | None = None
+    counts: Literal["local", "all"] | None = None  # which money a per-case funding standard counts
+
+
+class ProvisionSpec(Strict):
+    reference: str = Field(min_length=1)
+    note: str = ""
 
 
 class RegionSpec(Strict):
@@ -101,6 +107,7 @@ class PlanFile(Strict):
     delegations: list[DelegationSpec] = []
     distances: list[DistanceSpec] = []
     rules: dict[str, RuleSpec] = {}
+    provisions: dict[str, ProvisionSpec] = {}
 
 
 class RulesFile(Strict):

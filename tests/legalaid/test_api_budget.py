@@ -46,11 +46,17 @@ def test_same_inputs_same_result():
 def test_chinese_tables_carry_references_and_every_region(result):
     """The verdict table has a row per region (and the city) per rule, Chinese headers, plan references."""
     verdicts = report.verdicts(result)
-    assert list(verdicts.columns) == ["地区", "规则", "结论", "要求（元）", "实际（元）", "缺口（元）", "读数", "计算依据", "出处"]
+    assert list(verdicts.columns) == ["地区", "规则", "结论", "要求（元）", "实际（元）", "缺口（元）", "核查时点", "计算依据", "出处"]
     assert len(verdicts) == 7 * (len(result.plan.regions) + 1)
-    assert set(verdicts["结论"]) <= {"达标", "不达标", "不适用", "无数据"}
-    assert "安庆2023 §4、§7(3)" in set(verdicts["出处"])
-    assert "6月序时进度" in set(verdicts["读数"])
+    assert set(verdicts["结论"]) <= {"达标", "不达标", "不适用", "无数据", "示例测算（不作结论）",
+                                    "进度提示：符合序时进度", "进度提示：落后序时进度（年末考核）"}
+    assert "安庆2023方案四、七（三）" in set(verdicts["出处"])
+    assert "截至6月（序时进度提示，年末考核）" in set(verdicts["核查时点"])
+    # in June the year-end rules are pace readings, never 不达标, and carry no gap
+    year_end = verdicts[verdicts["规则"].isin(["经费支出率", "资金到位率", "办案补贴及直接费用占支出比例"])]
+    assert not (year_end["结论"] == "不达标").any() and year_end["缺口（元）"].isna().all()
+    coverage = verdicts[verdicts["规则"] == "经费足以支付办案补贴"]
+    assert set(coverage["结论"]) == {"示例测算（不作结论）"}
     summary = report.summary(result)
     assert list(summary["地区"])[-1] == "全市合计" and len(summary) == len(result.plan.regions) + 1
     assert list(report.scenario_overview(result)["情景"]) == ["基准", "上级资金减少20%", "补贴标准提高15%"]
@@ -60,9 +66,9 @@ def test_write_produces_csv_xlsx_with_red_rows_and_charts(result, tmp_path):
     """write(): CSVs in utf-8-sig, one workbook whose non-compliant rows are red, PNG charts, 说明.json."""
     out = report.write(result, tmp_path / "report")
     names = {p.name for p in out.iterdir()}
-    for stem in ("规则核验", "地区汇总", "最低地方预算", "情景比较", "情景明细", "网格测算汇总", "网格测算明细"):
+    for stem in ("规则核验", "地区汇总", "最低地方预算", "情景比较", "情景明细", "组合测算汇总", "组合测算明细"):
         assert f"{stem}.csv" in names
-    for chart in ("合规情况.png", "地方预算缺口.png", "情景比较.png", "网格测算.png"):
+    for chart in ("合规情况.png", "地方预算缺口.png", "情景比较.png", "组合测算.png"):
         assert chart in names and (out / chart).stat().st_size > 10_000
     assert (out / "规则核验.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     csv = pd.read_csv(out / "规则核验.csv", encoding="utf-8-sig")
@@ -74,7 +80,7 @@ def test_write_produces_csv_xlsx_with_red_rows_and_charts(result, tmp_path):
         red = row[0].fill.fgColor.rgb == "FFFFC7CE"
         assert red == (row[status_col].value == "不达标")
     info = json.loads((out / "说明.json").read_text(encoding="utf-8"))
-    assert info["读数月份"] == "截至6月读数" and "上级资金减少20%" in info["情景"]
+    assert info["核查时点"] == "截至6月" and "上级资金减少20%" in info["情景"]
 
 
 def test_a_large_sweep_detail_goes_to_csv_only(tmp_path, monkeypatch):
@@ -82,6 +88,6 @@ def test_a_large_sweep_detail_goes_to_csv_only(tmp_path, monkeypatch):
     monkeypatch.setattr(report, "MAX_WORKBOOK_ROWS", 50)
     result = check_budget("luan-2025", month=6, sweep=SweepGrid(upper_funds=(-0.1, 0.0), cases=(0.0, 0.1, 0.2)))
     out = report.write(result, tmp_path / "big")
-    assert len(pd.read_csv(out / "网格测算明细.csv", encoding="utf-8-sig")) == 6 * 9
-    assert "网格测算明细" not in openpyxl.load_workbook(out / WORKBOOK).sheetnames
-    assert "网格测算汇总" in openpyxl.load_workbook(out / WORKBOOK).sheetnames
+    assert len(pd.read_csv(out / "组合测算明细.csv", encoding="utf-8-sig")) == 6 * 9
+    assert "组合测算明细" not in openpyxl.load_workbook(out / WORKBOOK).sheetnames
+    assert "组合测算汇总" in openpyxl.load_workbook(out / WORKBOOK).sheetnames

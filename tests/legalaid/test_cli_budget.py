@@ -60,9 +60,9 @@ def test_budget_scenario_file_with_sweep(tmp_path, capsys):
     out = tmp_path / "s"
     main(["budget", "--scenario", str(EXAMPLES / "luan-2025.toml"), "--sweep", "--out", str(out)])
     text = capsys.readouterr().out
-    assert "情景“霍邱县地方预算定为60万元”" in text and "网格测算：150个情景" in text
+    assert "情景“霍邱县地方预算定为60万元”" in text and "组合测算：150个组合" in text
     names = {p.name for p in out.iterdir()}
-    assert {"情景比较.csv", "网格测算汇总.csv", "网格测算.png", "情景比较.png"} <= names
+    assert {"情景比较.csv", "组合测算汇总.csv", "组合测算.png", "情景比较.png"} <= names
     overview = pd.read_csv(out / "情景比较.csv", encoding="utf-8-sig")
     assert list(overview["情景"]) == ["基准", "上级资金减少20%", "案件增加10%、补贴标准提高15%", "霍邱县地方预算定为60万元"]
 

@@ -1,5 +1,6 @@
 """Subsidy risk: P(subsidies due > funds) from projected cases, and the budget for a chosen level."""
 
+import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -77,10 +78,12 @@ def test_samples_in_every_accepted_form_give_the_same_risk():
 
 
 def test_risk_table_and_budget_for_the_level():
-    """Per region: P(exceed) at today's funds, the funds and local budget for 5%, and the gap."""
+    """Per region: P(exceed) at today's funds, the funds and local budget for 5%, and the gap; each
+    projected count is taken at least at the budget's case basis (860), the count the verdicts use."""
     b = CountyBudget("susong", upper=600_000, local=900_000, cases=860, subsidy_per_case=1_800.0)
-    cases = np.random.default_rng(1).poisson(860, 1_000).astype(float)
-    risk = subsidy_risk([b], {"susong": cases}, {"susong": (1_800.0, 0.0)}, level=0.05, method="cases")
+    drawn = np.random.default_rng(1).poisson(860, 1_000).astype(float)
+    risk = subsidy_risk([b], {"susong": drawn}, {"susong": (1_800.0, 0.0)}, level=0.05, method="cases")
+    cases = np.maximum(drawn, 860)
     row = risk.iloc[0]
     assert row["funds_needed"] == 1_800 * np.quantile(cases, 0.95, method="inverted_cdf")
     assert row["local_needed"] == row["funds_needed"] - 600_000
@@ -93,7 +96,8 @@ def test_check_budget_adds_the_risk_bound_to_the_least_budget():
     plan = load_plan("luan-2025")
     rng = np.random.default_rng(2)
     samples = {r.id: rng.poisson(r.target * 1.1, 300) for r in plan.regions if r.id != "yeji"}
-    result = check_budget(plan, month=6, risk_samples=samples, risk_level=0.05)
+    own = dataclasses.replace(load_schedule(), example=False)  # the example schedule sets no bound
+    result = check_budget(plan, month=6, risk_samples=samples, risk_level=0.05, schedule=own)
     assert set(result.risk["region"]) == set(plan.region_ids) - {"yeji"}
     least = result.least.set_index("region")
     risk = result.risk.set_index("region")

@@ -32,7 +32,7 @@ def test_rules_are_dated_and_cited():
     """Anqing states its own rules; Lu'an inherits the 90 cap from the Anhui defaults and says so."""
     anqing, luan = load_plan("anqing-2023"), load_plan("luan-2025")
     cap = anqing.rule("lawyer_yearly_cap")
-    assert (cap.value, cap.reference, cap.inherited) == (90, "安庆2023 §6(2)", False)
+    assert (cap.value, cap.reference, cap.inherited) == (90, "安庆2023方案六（二）", False)
     assert anqing.rule_value("local_matching_per_case_min") == 600
     inherited = luan.rule("lawyer_yearly_cap")
     assert inherited.value == 90 and inherited.inherited and "沿用" in inherited.citation

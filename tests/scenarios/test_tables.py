@@ -154,7 +154,7 @@ def test_lawyer_over_cap_is_a_finding_citing_the_rule(plan):
     rule = plan.rule("lawyer_yearly_cap")
     assert findings[0] == (f"律师 L001 本年已办 {int(cap) + 5} 件，超过年度上限 {rule.value:g} 件（{rule.citation}），"
                            "年度考核时应予问责；本次不再指派新案件。")
-    assert findings[0].count("安庆2023 §6(2)") == 1
+    assert findings[0].count("安庆2023方案六（二）") == 1
     assert findings[1].startswith("基层法律服务工作者 L002 本年已办 95 件")
     assert len(findings) == 2
     assert "律师事务所" not in "".join(findings)  # ids and counts only

@@ -93,9 +93,7 @@ def sheets(brief: Brief) -> list[Sheet]:
             Sheet("经费汇总", summary, summary["不达标项数"] > 0),
             Sheet("最低地方预算", least, least["地方预算缺口（元）"] > 0)]
     if budget.risk is not None:
-        risk = budget_report.risk_table(budget)
-        out.append(Sheet("补贴风险", risk, pd.Series((budget.risk["p_exceed"] > budget.risk["level"]).to_numpy(),
-                                                 index=risk.index)))
+        out.append(budget_report.risk_sheet(budget))
     out.append(Sheet("每10万人供给", supply(brief)))
     out.append(Sheet("提示", findings(brief)))
     return out
