@@ -83,13 +83,14 @@ def read_inputs(plan: Plan | PathLike, *, folder: PathLike | None = None, cases:
 
 
 def example_inputs(plan: Plan | PathLike, month: int = 6, seed: int = 0) -> InputTables:
-    """The plan's seeded example year as validated inputs (cases = those still to come)."""
+    """The plan's seeded example year as validated inputs (cases = those awaiting assignment on the
+    report date: received in the last days of ``month`` and not yet assigned)."""
     from scenarios.example import generate_example
     from scenarios.tables import lawyer_findings
 
     plan = load_plan(plan)
     data = generate_example(plan, month=month, seed=seed)
-    return InputTables(plan=plan, cases=data.cases, lawyers=data.lawyers, progress=data.progress, funds=data.funds,
+    return InputTables(plan=plan, cases=data.awaiting, lawyers=data.lawyers, progress=data.progress, funds=data.funds,
                        findings=lawyer_findings(data.lawyers, plan), sources={})
 
 
@@ -218,7 +219,7 @@ def brief(plan: Plan | PathLike, inputs: InputTables | None = None, month: int =
     plan = load_plan(plan)
     if inputs is None:
         inputs = example_inputs(plan, month=month, seed=seed)
-        source = source or (f"内置示例数据（legalaid example --plan {plan.id} --month {month} --seed {seed}，"
+        source = source or (f"内置示例数据（按计划生成的示例年，截至{month}月，种子{seed}，"
                             "非真实数据）")
     return build_brief(plan, inputs, month, seed=seed, runs=runs, workers=workers, source=source or "",
                        show_progress=show_progress)

@@ -51,7 +51,7 @@ def progress_table(plan: Plan, progress: pd.DataFrame, month: int) -> pd.DataFra
     from legalaid.report.brief.progress import progress_table as table
     from legalaid.report.brief.progress import to_chinese
 
-    return to_chinese(table(plan, progress, month), plan.rule_value("closure_ratio_min"))
+    return to_chinese(table(plan, progress, month), plan.rule_value("closure_ratio_min"), month)
 
 
 def compare_dispatches(results: dict) -> pd.DataFrame:

@@ -36,12 +36,16 @@ class ExampleData:
     plan: Plan
     month: int
     seed: int
+    #: the cases of months month+1..12 (the rest of the year, for whole-year dispatch studies)
     cases: pd.DataFrame
     lawyers: pd.DataFrame
     progress: pd.DataFrame
     funds: pd.DataFrame
     lagging: tuple[str, ...]
     short_of_lawyers: tuple[str, ...]
+    #: the cases awaiting assignment on the report date: received in the reporting month's last
+    #: ``[awaiting] days`` days (the assignment deadline) and not yet assigned
+    awaiting: pd.DataFrame | None = None
 
 
 def load_assumptions() -> dict:
@@ -62,8 +66,8 @@ def generate_example(plan: Plan, month: int = 6, seed: int = 0) -> ExampleData:
     if not 0 <= month <= 12:
         raise ValueError("month must be within 0..12")
     a = load_assumptions()
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
-    structure, progress_rng, lawyer_rng, case_rng, fund_rng = streams
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
+    structure, progress_rng, lawyer_rng, case_rng, fund_rng, share_rng = streams
     ids = [r.id for r in plan.regions]
     counties = [r.id for r in plan.regions if r.level != "city"]
     lagging = tuple(str(x) for x in sorted(
@@ -80,14 +84,25 @@ def generate_example(plan: Plan, month: int = 6, seed: int = 0) -> ExampleData:
     expected = {rid: plan.region(rid).target * pace[rid] / 12 * season for rid in ids}  # 件/月, by month
     year_cases = _cases(plan, expected, a, case_rng)
     case_month = year_cases["received"].dt.month
-    progress = _progress(ids, year_cases[case_month <= month], month, a, progress_rng)
+    progress = _closed_shares(_progress(ids, year_cases[case_month <= month], month, a, progress_rng),
+                              a["closed_shares"], share_rng)
     approved_to_date = progress.groupby("region", sort=False)["approved"].sum().reindex(ids, fill_value=0)
     cap = int(plan.rule_value("lawyer_yearly_cap"))
     lawyers = _lawyers(plan, expected, approved_to_date, short, cap, month, a, lawyer_rng, progress_rng)
     cases = year_cases[case_month > month].reset_index(drop=True)
     funds = _funds(plan, month, a, fund_rng)
     return ExampleData(plan=plan, month=month, seed=seed, cases=cases, lawyers=lawyers, progress=progress,
-                       funds=funds, lagging=lagging, short_of_lawyers=short)
+                       funds=funds, lagging=lagging, short_of_lawyers=short,
+                       awaiting=_awaiting(year_cases, plan.year, month, a["awaiting"]["days"]))
+
+
+def _awaiting(year_cases: pd.DataFrame, year: int, month: int, days: int) -> pd.DataFrame:
+    """Cases received in the last ``days`` days up to the end of ``month`` (none for month 0)."""
+    if month == 0:
+        return year_cases.iloc[:0].reset_index(drop=True)
+    end = pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)
+    recent = (year_cases["received"] > end - pd.Timedelta(days=days)) & (year_cases["received"] <= end)
+    return year_cases[recent].reset_index(drop=True)
 
 
 def _progress(ids, past_cases, month, a, rng) -> pd.DataFrame:
@@ -103,8 +118,19 @@ def _progress(ids, past_cases, month, a, rng) -> pd.DataFrame:
             closed = int(rng.binomial(open_cases, p_close))
             open_cases += new - closed
             rows.append((rid, m, new, closed))
-    return pd.DataFrame(rows, columns=columns("progress")).astype({"month": "int64", "approved": "int64",
+    return pd.DataFrame(rows, columns=columns("progress")[:4]).astype({"month": "int64", "approved": "int64",
                                                                    "closed": "int64"})
+
+
+def _closed_shares(progress: pd.DataFrame, a: dict, rng) -> pd.DataFrame:
+    """Of each month's closures: litigation cases and cases handled by social lawyers (binomial, a
+    share per region drawn once from the assumptions' ranges)."""
+    out = progress.copy()
+    for column, low, high in (("closed_litigation", "litigation_low", "litigation_high"),
+                              ("closed_social", "social_low", "social_high")):
+        share = {rid: rng.uniform(a[low], a[high]) for rid in dict.fromkeys(out["region"])}
+        out[column] = [int(rng.binomial(n, share[r])) for r, n in zip(out["region"], out["closed"], strict=True)]
+    return out.astype({"closed_litigation": "int64", "closed_social": "int64"})
 
 
 def _lawyers(plan, expected, approved_to_date, short, cap, month, a, rng, load_rng) -> pd.DataFrame:

@@ -71,6 +71,14 @@ def progress_issues(progress: pd.DataFrame, plan: Plan, *, as_of_month: int | No
             if cum_c > cum_a:
                 issue(row, "closed", str(closed), f"{name}截至{month}月累计结案{cum_c:g}件，多于累计审批{cum_a:g}件；"
                       "请核对本月及之前各月的审批数和结案数")
+    for column, what in (("closed_litigation", "诉讼案件"), ("closed_social", "社会律师办理的案件")):
+        if column not in progress.columns:
+            continue
+        part = pd.DataFrame({"row": frame["row"], "part": progress.loc[frame.index, column],
+                             "closed": progress.loc[frame.index, "closed"]}).dropna()
+        for row, value, closed in part[part["part"] > part["closed"]].itertuples(index=False):
+            issues.append(InputIssue(file, row, labels.get(column, column), f"{value:g}",
+                                     f"不能多于本月结案数{closed:g}件（是本月结案中{what}的件数）"))
     if as_of_month is not None and as_of_month >= 1:
         for row, month in frame.loc[frame["month"] > as_of_month, ["row", "month"]].itertuples(index=False):
             issue(row, "month", str(month), f"晚于当前月份（{as_of_month}月），不能有未来月份的数据")
@@ -132,6 +140,6 @@ def cumulative_issues(progress: pd.DataFrame, plan: Plan, *, file: str = "月度
 def to_monthly(progress: pd.DataFrame) -> pd.DataFrame:
     """Cumulative (year-to-date) approvals and closures per region → that month's counts."""
     out = progress.sort_values(["region", "month"], kind="stable").copy()
-    for column in ("approved", "closed"):
+    for column in [c for c in ("approved", "closed", "closed_litigation", "closed_social") if c in out.columns]:
         out[column] = out.groupby("region", sort=False)[column].diff().fillna(out[column])
     return out.sort_index()

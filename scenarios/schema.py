@@ -9,7 +9,9 @@ cases    : case_id str, region str, kind {criminal, civil, administrative}, inst
            when not given)
 lawyers  : lawyer_id str, region str, kind {social, staff, grassroots}, firm str ("" when
            none), handled_this_year int (件, already handled this year), available bool
-progress : region str, month int 1-12, approved int, closed int (that month's counts 件)
+progress : region str, month int 1-12, approved int, closed int (that month's counts 件); optional
+    closed_litigation, closed_social int (of that month's closures: litigation cases, and cases
+    handled by social lawyers; 安庆2023方案六（二） shares of closed cases)
 funds    : region str, upper_funds float (元, central+provincial), local_funds float (元),
            planned_cases, arrived, spent, subsidy_spent float (元 or 件; NaN when not given)
 """
@@ -82,6 +84,10 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("month", "月份", ("month", "月份", "月"), "int"),
         Column("approved", "审批数", ("approved", "审批数", "批准数", "审批案件数", "当月审批"), "int"),
         Column("closed", "结案数", ("closed", "结案数", "办结数", "结案案件数", "当月结案"), "int"),
+        Column("closed_litigation", "结案中诉讼案件数", ("closed_litigation", "结案中诉讼案件数", "诉讼案件结案数",
+                                                          "结案中诉讼案件", "诉讼结案数"), "int", required=False),
+        Column("closed_social", "结案中社会律师办理数", ("closed_social", "结案中社会律师办理数", "社会律师办结数",
+                                                        "社会律师结案数", "结案中社会律师办理"), "int", required=False),
     ),
     "funds": (
         Column("region", "地区", _REGION_ALIASES, "region"),

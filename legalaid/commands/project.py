@@ -14,7 +14,7 @@ def register(sub) -> None:
         "以月度进度表中截至M月的实际数为起点，用离散事件模型（SimPy）按日模拟其余月份的审批、指派与结案，"
         "蒙特卡洛重复N次：给出各地及全市年末审批预测（均值、5%-95%区间）、完成年度目标的概率、预计年末结案率"
         "及其达到计划要求的概率、完成目标的月份，并与序时进度（M/12 × 目标）对照。给出律师表时，承办能力受"
-        "年度办案上限约束。可比较市法律援助中心的调配策略（安庆2023 §3(3)2）：none 各自办理，overflow 超出承办"
+        "年度办案上限约束。可比较市法律援助中心的调配策略（计划规定全市统筹调配时）：none 各自办理，overflow 超出承办"
         "能力时就近调派，rebalance 每月按序时进度调配案源，all 全部。"
         "结果写入 --out 目录：CSV（UTF-8带BOM）、一个 xlsx（难以达标的行标红）、每个地区一张图及全市概览图。"
         "同一种子结果相同，与并行进程数无关。退出码：0 完成，2 输入有误。")
@@ -31,7 +31,7 @@ def register(sub) -> None:
     group.add_argument("--workers", type=positive_int, metavar="K", help="本机并行进程数（默认：可用CPU数）")
     group.add_argument("--scheduler", metavar="ADDR", help="Dask 集群调度器地址（如 tcp://10.0.0.5:8786；需安装 dask）")
     parser.add_argument("--params", metavar="F.toml",
-                        help="模型参数文件（季节性、案件结构、办案时长、调配规则；默认见 simulation/data/defaults.toml）")
+                        help="模型参数文件（季节性、案件结构、办案时长、调配规则；默认：内置参数）")
     parser.add_argument("--deterministic", action="store_true", help="确定性测算：按期望值推演一次（无随机波动）")
     parser.add_argument("--no-charts", action="store_true", help="不生成图表")
     parser.add_argument("--out", required=True, help="输出目录")

@@ -63,7 +63,7 @@ def run(args) -> int:
     else:
         args.month = args.month or 6
         inputs = api.example_inputs(plan, month=args.month, seed=args.seed)
-        source = f"内置示例数据（legalaid example --plan {plan.id} --month {args.month} --seed {args.seed}，非真实数据）"
+        source = f"内置示例数据（按计划生成的示例年，截至{args.month}月，种子{args.seed}，非真实数据）"
         print(f"未给出 --data：使用{plan.city}内置示例数据（截至{args.month}月，种子 {args.seed}），非真实数据。")
     for finding in finding_texts(inputs.findings):
         print(f"提示：{finding}")

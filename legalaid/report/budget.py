@@ -38,7 +38,7 @@ def note_text(result: BudgetResult, finding: Finding) -> str:
         return f"经费表缺少{len(finding.ids)}个地区（{names}），全市合计只含表中地区"
     if code == "default_mix":
         return (f"{len(finding.ids)}个地区案件表中案件少于{finding['min_cases']}件，按补贴标准的默认案件构成测算："
-                f"{'、'.join(finding.ids)}")
+                f"{'、'.join(region_names(plan, finding.ids))}")
     if code == "risk_without_samples":
         return f"{len(finding.ids)}个地区没有预测案件样本，未做补贴风险测算：{'、'.join(region_names(plan, finding.ids))}"
     if code == "risk_base_only":
@@ -126,7 +126,6 @@ def sheets(result: BudgetResult) -> list[Sheet]:
             detail = tables.sweep_detail(result.plan, result.sweep)
             out.append(Sheet("组合测算明细", detail, tables.flag_failures(detail, "是否达标", "否")))
     if result.risk is not None:
-        table = risk_table(result)
         out.append(risk_sheet(result))
     return out
 

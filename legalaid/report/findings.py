@@ -43,7 +43,7 @@ def finding_text(finding: Finding) -> str:
         return (f"{finding['file']}：工作表“{finding['sheet']}”有合并单元格，已按Excel中显示的内容填入"
                 f"{finding['cells']}个单元格")
     if code == "delegation_rows_merged":
-        return (f"{finding['file']}：代办地的行已计入其代办地区（安庆2023 §6(5)）：" + "、".join(finding["merged"]))
+        return (f"{finding['file']}：代办地的行已按计划的代办关系计入其代办地区：" + "、".join(finding["merged"]))
     if code == "distance_pairs_missing":
         return f"距离表缺少 {finding['count']} 个方向的地区对，按县城直线距离估算。"
     raise KeyError(code)

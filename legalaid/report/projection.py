@@ -157,11 +157,12 @@ def model_notes_table(result: ProjectionResult) -> pd.DataFrame:
         capacity = (f"各地可指派承办人本年剩余容量 = Σ max(0, {cap_rule.value:g} − 本年已办)，律师与基层法律服务工作者"
                     f"分别计算（基层法律服务工作者不承办刑事案件）；{cap_rule.citation}")
     calibration = next((note_text(result, n) for n in result.notes if n.code in CALIBRATION), "")
+    dispatch_ref = plan.provision("city_wide_dispatch") or "本方案未规定全市统筹调配，仅作测算比较"
     rows = [
-        ("计划", f"{plan.title}（{plan.id}）", plan.document),
+        ("计划", plan.title, plan.document),
         ("截至月份", f"{result.month}月", "模拟其后各月；1月至截至月份为月度进度表实际数"),
         ("模拟次数", str(result.runs), f"随机种子 {result.seed}；同一种子结果与并行进程数无关"),
-        ("调配策略", "、".join(POLICY_NAMES[x] for x in result.policies), "安庆2023 §3(3)2 全市“一盘棋”案件调配"),
+        ("调配策略", "、".join(POLICY_NAMES[x] for x in result.policies), dispatch_ref),
         ("序时进度", "截至第m月末应完成 m/12 × 年度目标", "各地按月对照"),
         ("到达率", "按本年已报各月审批数与季节性权重估计（泊松）" +
          ("，并计入估计误差（伽马后验）" if p.rate_uncertainty and not p.deterministic else ""),
@@ -173,15 +174,15 @@ def model_notes_table(result: ProjectionResult) -> pd.DataFrame:
         ("承办能力", capacity, ""),
         ("结案率要求", f"≥{result.closure_min:.0%}（本年结案数/本年审批数，仅计本年审批案件）",
          close_rule.citation if close_rule else ""),
-        ("就近调派", "本地承办人无剩余容量时，当日指派给距离最近且有容量的地区；审批和结案仍计入原地区", "安庆2023 §3(3)2"),
+        ("就近调派", "本地承办人无剩余容量时，当日指派给距离最近且有容量的地区；审批和结案仍计入原地区", dispatch_ref),
         ("按序时进度调配", f"每月初，市中心从超序时进度且预计超额完成（保留{p.rebalance_donor_buffer:.0%}余量）的地区，"
          f"按预计超额部分平均分摊到剩余月份（每月不超过其新案的{p.rebalance_share_max:.0%}），调给落后序时进度的地区，"
          f"按各自月末与序时进度的差额分配；调入案件计入接收地区；{p.rebalance_until_month}月后不再调配",
-         "安庆2023 §3(3)2"),
+         dispatch_ref),
         ("模型粒度", "按日批量到达（每地每日一批），承办人按地区汇总容量，不区分具体律师；结案时间按案件逐一抽取",
-         "详见 simulation/model.py 说明"),
+         "模型简化，详见开发文档"),
         ("解析对照", f"不限承办能力、不调配时全市年末审批解析均值 {float(result.analytic['approved_mean'].sum()):.1f} 件",
-         "simulation/closed_form.py"),
+         "用于核对模拟结果"),
     ]
     rows += [("说明", note_text(result, n), "") for n in result.notes if n.code not in CALIBRATION]
     return pd.DataFrame(rows, columns=["项目", "取值", "说明或出处"])

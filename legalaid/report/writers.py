@@ -33,11 +33,37 @@ class Sheet:
     name : sheet name and CSV file stem (Chinese, at most 31 characters).
     frame : the table, already with Chinese headers.
     flag : optional boolean mask (same index); True rows are painted red (non-compliant).
+    formats : number format per column header; columns not named get ``number_format(header)``.
     """
 
     name: str
     frame: pd.DataFrame
     flag: pd.Series | None = None
+    formats: dict[str, str] | None = None
+
+    def format_of(self, column: str) -> str | None:
+        """The number format of a numeric column (None: General)."""
+        if self.formats and column in self.formats:
+            return self.formats[column]
+        if not pd.api.types.is_numeric_dtype(self.frame[column]) or pd.api.types.is_bool_dtype(self.frame[column]):
+            return None
+        return number_format(str(column), self.frame[column])
+
+
+#: Headers of share columns (fractions 0..1 shown as percentages).
+_SHARE_WORDS = ("率", "占比", "概率", "比例")
+
+
+def number_format(header: str, values: pd.Series) -> str | None:
+    """The Excel number format a header implies: 元 as #,##0, shares as 0.0%, counts as #,##0 / #,##0.0."""
+    if "（元" in header or header.endswith("元）"):
+        return "#,##0"
+    if header.endswith(_SHARE_WORDS) or any(w + "（" in header for w in _SHARE_WORDS):
+        return "0.0%"
+    finite = values.dropna()
+    if len(finite) and (np.asarray(finite, dtype=float) % 1 == 0).all():
+        return "#,##0"
+    return "#,##0.0"
 
 
 def _safe_text(value: object) -> object:
@@ -46,9 +72,15 @@ def _safe_text(value: object) -> object:
     return value
 
 
-def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Write ``frame`` as CSV that Excel/WPS opens correctly (utf-8-sig, no index)."""
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike, formats: dict[str, str] | None = None) -> None:
+    """Write ``frame`` as CSV that Excel/WPS opens correctly (utf-8-sig, no index).
+
+    Columns whose format is a percentage are written as "64.1%" (Excel reads that as a number)."""
     safe = frame.copy()
+    for col, fmt in (formats or {}).items():
+        if fmt.endswith("%") and col in safe.columns:
+            digits = len(fmt.split(".")[1]) - 1 if "." in fmt else 0
+            safe[col] = safe[col].map(lambda v, d=digits: "" if pd.isna(v) else f"{v:.{d}%}")
     for col in safe.columns:
         if pd.api.types.is_object_dtype(safe[col]) or pd.api.types.is_string_dtype(safe[col]):
             safe[col] = safe[col].map(_safe_text)
@@ -67,10 +99,22 @@ def write_xlsx(path: str | os.PathLike, sheets: list[Sheet]) -> None:
                "nan_inf_to_errors": True}
     with xlsxwriter.Workbook(str(path), options) as book:
         book.set_properties({"created": _FIXED_CREATED})  # same inputs → same bytes
-        header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-        red = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                  "valign": "vcenter"})
+        cached: dict[tuple[str | None, bool], object] = {}
+
+        def cell_format(number: str | None, flagged: bool):
+            key = (number, flagged)
+            if key not in cached:
+                spec = {"bg_color": "#FFC7CE", "font_color": "#9C0006"} if flagged else {}
+                if number:
+                    spec["num_format"] = number
+                cached[key] = book.add_format(spec) if spec else None
+            return cached[key]
+
         for sheet in sheets:
             ws = book.add_worksheet(sheet.name[:31])
+            _page_setup(ws, sheet.name)
             frame = sheet.frame
             if len(frame) > MAX_SHEET_ROWS:
                 ws.write_string(0, 0, f"本表共 {len(frame):,} 行，超过 Excel 工作表上限 {MAX_SHEET_ROWS:,} 行，"
@@ -82,13 +126,27 @@ def write_xlsx(path: str | os.PathLike, sheets: list[Sheet]) -> None:
                 width = max([_display_width(col)] + [_display_width(v) for v in frame[col].head(200)])
                 ws.set_column(j, j, min(max(width + 2, 8), 60))
             flags = sheet.flag.reindex(frame.index).fillna(False).to_numpy() if sheet.flag is not None else None
+            numbers = [sheet.format_of(col) for col in frame.columns]
             for i, row in enumerate(frame.itertuples(index=False), start=1):
-                fmt = red if flags is not None and flags[i - 1] else None
+                flagged = bool(flags is not None and flags[i - 1])
                 for j, value in enumerate(row):
-                    _write_cell(ws, i, j, value, fmt)
+                    _write_cell(ws, i, j, value, cell_format(numbers[j], flagged))
             ws.freeze_panes(1, 0)
             if len(frame.columns):
                 ws.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
+
+
+def _page_setup(ws, title: str) -> None:
+    """Print as a bureau prints: A4 landscape, all columns on one page width, the header row on
+    every page, centred, the sheet name and page numbers in the header and footer."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.center_horizontally()
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_header(f"&C{title.replace('&', '&&')}")
+    ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 def _write_cell(ws, i: int, j: int, value: object, fmt) -> None:
@@ -113,7 +171,8 @@ def write_tables(folder: str | os.PathLike, sheets: list[Sheet], workbook: str) 
     """Write each sheet as ``<name>.csv`` and all of them into ``workbook`` inside ``folder``."""
     folder = Path(folder)
     for sheet in sheets:
-        write_csv(sheet.frame, folder / f"{sheet.name}.csv")
+        formats = {col: sheet.format_of(col) for col in sheet.frame.columns}
+        write_csv(sheet.frame, folder / f"{sheet.name}.csv", {k: v for k, v in formats.items() if v})
     write_xlsx(folder / workbook, sheets)
 
 

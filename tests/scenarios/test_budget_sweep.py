@@ -12,10 +12,9 @@ from legalaid.report.budget_tables import sweep_detail, sweep_summary
 from scenarios.budget import DEFAULT_GRID, Overrides, SweepGrid, load_schedule, sweep
 from scenarios.budget.evaluate import budgets_from_funds, checks_frame, evaluate, validate_funds
 from scenarios.budget.least import least_local_budget
-from scenarios.budget.rules import FAIL
-from scenarios.budget.rules import YEAR_END_RULES
-from scenarios.budget.sweep import CODES
+from scenarios.budget.rules import FAIL, YEAR_END_RULES
 from scenarios.budget.schedule import region_mixes
+from scenarios.budget.sweep import CODES
 from scenarios.example import generate_example
 from scenarios.plans import load_plan
 

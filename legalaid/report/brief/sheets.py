@@ -27,7 +27,8 @@ SUBSIDY_ESTIMATE = "subsidy_coverage"
 def progress_table(brief: Brief) -> pd.DataFrame:
     """Per-region progress against 序时进度 with lights (``progress.progress_table``)."""
     reach = brief.projection.summary.set_index("region")["p_reach"]
-    return progress_sheet.progress_table(brief.plan, brief.inputs.progress, brief.month, reach)
+    return progress_sheet.progress_table(brief.plan, brief.inputs.progress, brief.month, reach,
+                                         runs=brief.projection.runs)
 
 
 def loads(brief: Brief) -> pd.DataFrame:
@@ -78,7 +79,7 @@ def sheets(brief: Brief) -> list[Sheet]:
     plan, budget = brief.plan, brief.budget
     closure_min = plan.rule_value("closure_ratio_min")
     table = progress_table(brief)
-    front = progress_sheet.to_chinese(table, closure_min)
+    front = progress_sheet.to_chinese(table, closure_min, brief.month)
     out = [Sheet("总览", front, pd.Series(table["light"] == "red", index=front.index))]
     out += [s for s in dispatch_report.sheets(brief.dispatch) if s.name != "律师负荷"]
     load_table = loads(brief)
