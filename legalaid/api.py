@@ -247,7 +247,7 @@ def charts(result, only: Sequence[str] | None = None) -> dict:
 
 
 def write_report(result, out_dir: PathLike) -> Path:
-    """Write any result's report folder atomically (CSV, one workbook, charts; summary.md for a brief)."""
+    """Write any result's report folder atomically (CSV, one workbook, charts; 月通报.docx and 摘要.txt for a brief)."""
     from legalaid.report import write_any
 
     return write_any(result, out_dir)

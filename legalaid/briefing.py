@@ -3,7 +3,7 @@
 Pipeline: inputs (validated tables) → ``allocation.solve`` (the cases awaiting assignment) →
 ``simulation.project`` under every city-centre policy → ``scenarios.budget.check_budget`` with
 the projected year-end cases as risk samples. ``legalaid.report.brief`` turns a ``Brief`` into
-the workbook, the charts and summary.md.
+the workbook, 月通报.docx, the charts and 摘要.txt.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ class Brief:
     source : where the data came from (a sentence for the reader).
     dispatch, projection, budget : the engines' results.
     seconds : wall time per engine (s).
+    previous : the same projection made at the end of the month before (months 1..m−1 of the
+        same progress table, same lawyers table, no policies), for the month-over-month changes;
+        None in January.
     """
 
     plan: Plan
@@ -40,6 +43,7 @@ class Brief:
     projection: ProjectionResult
     budget: BudgetResult
     seconds: dict[str, float] = field(default_factory=dict)
+    previous: ProjectionResult | None = None
 
 
 def build_brief(plan: Plan, inputs: InputTables, month: int, *, seed: int = 0, runs: int = 1000, workers: int = 2,
@@ -70,6 +74,11 @@ def build_brief(plan: Plan, inputs: InputTables, month: int, *, seed: int = 0, r
     with progress_bar(runs, show_progress) as bar:
         projection = project(plan, inputs.progress, inputs.lawyers, runs=runs, seed=seed, month=month,
                              policies="all", workers=workers, on_chunk=bar)
+    previous = None
+    if month > 1:
+        earlier = inputs.progress[inputs.progress["month"] <= month - 1]
+        previous = project(plan, earlier, inputs.lawyers, runs=runs, seed=seed, month=month - 1, policies=("none",),
+                           workers=workers)
     seconds["projection"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     samples = projection.samples["none"].approved.sum(axis=2)  # (runs, regions): year-end approvals 件
@@ -78,4 +87,4 @@ def build_brief(plan: Plan, inputs: InputTables, month: int, *, seed: int = 0, r
                           risk_samples=risk, source=inputs.sources.get("funds", "经费表（DataFrame）"))
     seconds["budget"] = time.perf_counter() - t0
     return Brief(plan=plan, month=month, seed=seed, inputs=inputs, source=source, dispatch=dispatch,
-                 projection=projection, budget=budget, seconds=seconds)
+                 projection=projection, budget=budget, seconds=seconds, previous=previous)

@@ -21,7 +21,7 @@ def fresh(request):
 
 
 def test_brief_equals_golden_copy(fresh):
-    """Same files, and every CSV, summary.md and workbook cell byte for byte."""
+    """Same files, and every CSV, 摘要.txt and workbook cell byte for byte."""
     plan, files = fresh
     golden = {p.name: p.read_bytes() for p in sorted((HERE / plan).iterdir())}
     assert sorted(files) == sorted(golden)

@@ -17,7 +17,7 @@ from legalaid.commands import add_reading_options
 def register(sub) -> None:
     parser = add_subcommand(sub, "run", "生成全市月通报（案件调配、进度预测、经费核查）",
                             "生成全市法律援助月通报：调配待指派案件、按当前进度预测全年（各市级调配策略）、"
-                            "核查经费规则，输出 月通报.xlsx、图表和 summary.md。未给出 --data 时使用内置示例数据。")
+                            "核查经费规则，输出 月通报.xlsx、月通报.docx、图表和 摘要.txt。未给出 --data 时使用内置示例数据。")
     parser.add_argument("--plan", default="anqing-2023", help="计划ID或计划文件（默认 anqing-2023）")
     parser.add_argument("--month", type=int, default=None, choices=range(1, 13), metavar="M",
                         help="已上报到第几个月（1-12）；默认：--data 时取进度表中最后一个月，示例数据为6月")

@@ -56,11 +56,13 @@ _SHARE_WORDS = ("率", "占比", "概率", "比例")
 
 def number_format(header: str, values: pd.Series) -> str | None:
     """The Excel number format a header implies: 元 as #,##0, shares as 0.0%, counts as #,##0 / #,##0.0."""
+    finite = values.dropna()
     if "（元" in header or header.endswith("元）"):
         return "#,##0"
-    if header.endswith(_SHARE_WORDS) or any(w + "（" in header for w in _SHARE_WORDS):
+    counted = any(unit in header for unit in ("（件", "（百分点", "（人", "（公里", "（km", "（天", "（月"))
+    if not counted and any(w in header for w in _SHARE_WORDS) and len(finite) and \
+            ((np.asarray(finite, dtype=float) >= 0) & (np.asarray(finite, dtype=float) <= 1.5)).all():
         return "0.0%"
-    finite = values.dropna()
     if len(finite) and (np.asarray(finite, dtype=float) % 1 == 0).all():
         return "#,##0"
     return "#,##0.0"

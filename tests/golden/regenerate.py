@@ -2,7 +2,7 @@
 
     python3 tests/golden/regenerate.py
 
-For each plan in ``PLANS`` it runs ``legalaid run`` with ``ARGS`` and keeps every CSV, summary.md and
+For each plan in ``PLANS`` it runs ``legalaid run`` with ``ARGS`` and keeps every CSV, 摘要.txt and
 a dump of every workbook cell (``cells.json``: sheet → rows of values as openpyxl reads them) under
 ``tests/golden/<plan>/``. ``tests/test_golden.py`` compares a fresh run against these copies.
 """
@@ -36,9 +36,9 @@ def run_brief(plan: str, out: Path) -> int:
 
 
 def outputs(folder: Path) -> dict[str, bytes]:
-    """The files a golden copy holds: every CSV, summary.md and cells.json."""
+    """The files a golden copy holds: every CSV, 摘要.txt and cells.json."""
     files = {p.name: p.read_bytes() for p in sorted(folder.glob("*.csv"))}
-    files["summary.md"] = (folder / "summary.md").read_bytes()
+    files["摘要.txt"] = (folder / "摘要.txt").read_bytes()
     cells = workbook_cells(folder / "月通报.xlsx")
     files["cells.json"] = (json.dumps(cells, ensure_ascii=False, indent=0, default=str) + "\n").encode("utf-8")
     return files

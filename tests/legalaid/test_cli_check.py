@@ -189,7 +189,7 @@ def test_valid_files_print_summary_and_findings_exit_0(tmp_path, capsys):
     assert susong[1:] == ["2", "0", "0", "1", "0", "1", "1-2月", "22", "10", "1"]
     total = next(line for line in out.splitlines() if line.startswith("合计")).split()
     assert total[1:4] == ["2", "2", "1"]
-    assert "提示（1条" in out and "基层法律服务工作者 L002 本年已办 95 件" in out and "安庆2023 §6(2)" in out
+    assert "提示（1条" in out and "基层法律服务工作者 L002 本年已办 95 件" in out and "安庆2023方案六（二）" in out
 
 
 def test_no_file_given_is_status_2(capsys):

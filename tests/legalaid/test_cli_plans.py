@@ -10,7 +10,7 @@ def test_plans_show_prints_targets_and_rules(capsys):
     for name, target in [("宿松县", 860), ("安庆市本级", 246), ("桐城市", 806)]:
         line = next(line for line in out.splitlines() if line.startswith(name))
         assert str(target) in line
-    assert "5826" in out and "安庆2023 §6(2)" in out and "90 件/年" in out
+    assert "5826" in out and "安庆2023方案六（二）" in out and "90 件/年" in out
 
 
 def test_unknown_plan_exits_2_with_did_you_mean(capsys):

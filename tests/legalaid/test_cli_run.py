@@ -14,7 +14,7 @@ from scenarios.example import generate_example
 from scenarios.plans import load_plan
 
 SHEETS = ["总览", "派案结果", "未指派案件", "律师负荷", "进度预测", "策略比较", "经费核查", "经费汇总",
-          "最低地方预算", "补贴风险", "每10万人供给", "提示"]
+          "最低地方预算", "补贴风险（示例）", "每10万人供给", "较上月", "结案占比", "考核指标", "提示"]
 FAST = ["--runs", "60", "--workers", "1"]
 
 
@@ -64,6 +64,7 @@ def test_front_sheet_ranks_counties_with_traffic_lights(anqing_brief):
         [load_plan("anqing-2023").region(r).target / 2 for r in
          [next(x.id for x in load_plan("anqing-2023").regions if x.name == n) for n in regions["单位"]]])
     pace = regions["序时完成率"].str.rstrip("%").astype(float)
+    assert (front["完成全年目标概率"].notna()).all()  # the city's own P too
     assert pace.is_monotonic_increasing
     on_pace = regions["累计审批（件）"] >= regions["序时进度应完成（件）"]
     assert (regions.loc[on_pace, "信号灯"].str.startswith("绿")).all()
@@ -71,8 +72,10 @@ def test_front_sheet_ranks_counties_with_traffic_lights(anqing_brief):
 
 
 def test_every_case_appears_once_and_loads_are_flagged(anqing_brief):
-    """Dispatch: each example case once in 派案结果 or 未指派案件; over-cap handlers flagged (安庆2023 §6(2))."""
-    cases = generate_example(load_plan("anqing-2023"), 6, 0).cases
+    """Dispatch: each case awaiting assignment on the report date (received in June's last 3 days) once in
+    派案结果 or 未指派案件, none received later; over-cap handlers flagged (安庆2023方案六（二）)."""
+    cases = generate_example(load_plan("anqing-2023"), 6, 0).awaiting
+    assert len(cases) and cases["received"].between("2023-06-28", "2023-06-30").all()
     assigned = pd.read_csv(anqing_brief / "派案结果.csv", encoding="utf-8-sig", dtype=str)
     unassigned = pd.read_csv(anqing_brief / "未指派案件.csv", encoding="utf-8-sig", dtype=str)
     ids = pd.concat([assigned.iloc[:, 0], unassigned.iloc[:, 0]])
@@ -83,12 +86,13 @@ def test_every_case_appears_once_and_loads_are_flagged(anqing_brief):
 
 
 def test_summary_names_three_counties_and_key_figures(anqing_brief):
-    """summary.md is Chinese, carries the key figures and exactly three counties with reasons."""
-    text = (anqing_brief / "summary.md").read_text(encoding="utf-8")
-    assert text.startswith("# 安庆市法律援助工作2023年6月通报")
+    """摘要.txt is plain Chinese text (no markup), carries the key figures and exactly three counties."""
+    text = (anqing_brief / "摘要.txt").read_text(encoding="utf-8-sig")
+    assert text.startswith("安庆市法律援助工作2023年6月通报")
+    assert "**" not in text and "#" not in text
     assert "序时完成率" in text and "完成全年目标的概率" in text and "示例数据" in text
-    section = text.split("## 需要关注的三个地区")[1].split("##")[0]
-    assert [line[:2] for line in section.strip().splitlines()] == ["1.", "2.", "3."]
+    section = text.split("需要关注的三个地区")[1].split("、经费")[0]
+    assert [line.strip()[:2] for line in section.strip().splitlines()[:-1] if line.strip()] == ["1.", "2.", "3."]
 
 
 def test_same_inputs_and_seed_give_identical_tables(anqing_brief, tmp_path):
@@ -136,7 +140,7 @@ def test_interrupted_run_leaves_no_half_report(tmp_path, monkeypatch):
     def boom(brief):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(write, "summary_markdown", boom)
+    monkeypatch.setattr(write, "summary_text", boom)
     out = tmp_path / "out"
     assert main(["run", "--out", str(out), *FAST]) == 130
     assert list(tmp_path.iterdir()) == []

@@ -139,7 +139,7 @@ def test_run_reads_the_month_from_the_progress_table(tmp_path, example, capsys):
     (progress / "progress.csv").write_text(full_city_progress(months=9), encoding="utf-8")
     assert main(["run", "--data", str(progress), "--out", str(tmp_path / "b"), *FAST]) == 0
     assert "截至9月" in capsys.readouterr().out
-    assert "2023年9月通报" in (tmp_path / "b" / "summary.md").read_text(encoding="utf-8")
+    assert "2023年9月通报" in (tmp_path / "b" / "摘要.txt").read_text(encoding="utf-8-sig")
 
 
 def test_full_disk_is_exit_3_with_a_sentence(tmp_path, example, capsys, monkeypatch):

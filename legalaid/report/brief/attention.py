@@ -1,11 +1,18 @@
-"""Which counties need the bureau chief's attention, and why (for summary.md).
+"""Which counties need the bureau chief's attention, and why.
 
-Each county collects reasons, each with a weight; the three with the highest total are named.
-Weights (documented, not tuned): behind 序时进度 1 plus 3 × (1 − P(reach target)) so the target
-outlook dominates; projected closure ratio likely below the minimum 1; a failed plan funding rule
-1 each (at most 2; the subsidy-coverage estimate on the example schedule is not a plan rule and
-does not count); cases left unassigned 2; cases dispatched out of the county for lack of local
-capacity 0.5; handlers over the yearly cap 1. Ties: lower P(reach), then plan order.
+Each county collects reasons, each with a weight that grows with the size of the miss; the three
+with the highest total are named, and the county furthest behind 序时进度 (件) is always among
+them. Weights (documented, not tuned to any county):
+
+- target: behind 序时进度, 3 × (1 − P(reach target)) + 2 × the share of 序时进度 missing;
+- closure: projected closure ratio likely below the minimum, 1 × (1 − P(closure ≥ minimum));
+- a funding rule judged and failed: 0.5 each (at most 1); a year-end funding rule behind
+  序时进度 in a mid-year reading: 0.1 each (at most 0.2), the least of all;
+- a share of closed cases below its rule: 1 when judged (December), 0.3 as a mid-year reading;
+- cases left unassigned 2; handlers over the yearly cap 0.5; cases sent out for lack of local
+  capacity 0.3.
+
+Ties: lower P(reach), then plan order.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ class Concern:
     name: str
     score: float = 0.0
     p_reach: float = 1.0
+    gap: float = 0.0
     order: int = 0
     reasons: list[str] = field(default_factory=list)
 
@@ -29,25 +37,37 @@ class Concern:
         self.reasons.append(reason)
 
 
-def top_concerns(concerns: dict[str, Concern], n: int = 3) -> list[Concern]:
-    """The ``n`` counties with the highest score (only those with at least one reason)."""
-    ranked = sorted((c for c in concerns.values() if c.reasons), key=lambda c: (-c.score, c.p_reach, c.order))
-    return ranked[:n]
-
-
 #: Weights of the reasons (see the module docstring).
-BEHIND_PACE, TARGET_OUTLOOK = 1.0, 3.0
+TARGET_OUTLOOK, BEHIND_SHARE = 3.0, 2.0
 CLOSURE_OUTLOOK = 1.0
-FUNDING_RULE, FUNDING_RULES_MAX = 1.0, 2.0
+FUNDING_RULE, FUNDING_RULES_MAX = 0.5, 1.0
+FUNDING_PACE, FUNDING_PACE_MAX = 0.1, 0.2
+SHARE_JUDGED, SHARE_READING = 1.0, 0.3
 UNASSIGNED = 2.0
-CROSS_REGION = 0.5
-OVER_CAP = 1.0
+OVER_CAP = 0.5
+CROSS_REGION = 0.3
+
+
+def top_concerns(concerns: dict[str, Concern], n: int = 3) -> list[Concern]:
+    """The ``n`` counties with the highest score (only those with a reason); the county with the
+    largest gap behind 序时进度 is always one of them."""
+    ranked = sorted((c for c in concerns.values() if c.reasons), key=lambda c: (-c.score, c.p_reach, c.order))
+    top = ranked[:n]
+    behind = [c for c in concerns.values() if c.gap < 0]
+    if behind:
+        worst = min(behind, key=lambda c: (c.gap, c.order))
+        if worst not in top:
+            top = [*top[:n - 1], worst]
+            top.sort(key=lambda c: (-c.score, c.p_reach, c.order))
+    return top
 
 
 def concerns(brief) -> list[Concern]:
     """The three counties that most need attention, with reasons (weights above)."""
-    from legalaid.report.brief.sheets import over_cap_by_region, plan_rule_failures, progress_table
+    from legalaid.report.brief.sheets import over_cap_by_region, progress_table
     from legalaid.report.budget_tables import RULE_LABELS
+    from scenarios.budget.rules import FAIL, PACE_BEHIND
+    from scenarios.shares import closed_shares
     from scenarios.vocab import LIKELY
 
     plan = brief.plan
@@ -59,26 +79,42 @@ def concerns(brief) -> list[Concern]:
             continue
         c = found[row.region]
         p = summary.loc[row.region]
-        c.p_reach = float(p["p_reach"])
-        if row.light in ("red", "amber"):
-            word = "仅" if row.light == "red" else ""
-            c.add(BEHIND_PACE + TARGET_OUTLOOK * (1 - c.p_reach), f"落后序时进度{-row.gap:.0f}件（序时完成率{row.pace:.0%}），"
-                  f"按当前进度完成全年目标的概率{word}{c.p_reach:.0%}")
+        c.p_reach, c.gap = float(p["p_reach"]), float(row.gap)
+        if row.gap < 0:
+            missing = -row.gap / row.expected if row.expected else 0.0
+            c.add(TARGET_OUTLOOK * (1 - c.p_reach) + BEHIND_SHARE * missing,
+                  f"落后序时进度{-row.gap:.0f}件（序时完成率{row.pace:.0%}），按当前进度完成全年目标的概率约{c.p_reach:.0%}")
         if p["p_closure_ok"] < LIKELY:
-            c.add(CLOSURE_OUTLOOK, f"预计年末结案率{p['closure_ratio_mean']:.0%}，达到{closure_min:.0%}的概率"
-                  f"{p['p_closure_ok']:.0%}")
-    for region, part in plan_rule_failures(brief).groupby("region", sort=False):
+            c.add(CLOSURE_OUTLOOK * (1 - float(p["p_closure_ok"])),
+                  f"预计年末结案率{p['closure_ratio_mean']:.0%}，达到{closure_min:.0%}的概率约{p['p_closure_ok']:.0%}")
+    checks = brief.budget.checks
+    gaps = brief.budget.least.set_index("region")["gap"]
+    for region, part in checks[checks["status"] == FAIL].groupby("region", sort=False):
         if region in found:
             rules = "、".join(dict.fromkeys(part["rule"].map(RULE_LABELS)))
+            gap = float(gaps.get(region, 0.0))
             found[region].add(min(FUNDING_RULES_MAX, FUNDING_RULE * len(part)),
-                              f"经费规则不达标：{rules}（缺口{part['shortfall'].sum():,.0f}元）")
+                              f"经费规则不达标：{rules}" + (f"（地方预算缺口{gap:,.0f}元）" if gap > 0 else ""))
+    for region, part in checks[checks["status"] == PACE_BEHIND].groupby("region", sort=False):
+        if region in found:
+            rules = "、".join(dict.fromkeys(part["rule"].map(RULE_LABELS)))
+            found[region].add(min(FUNDING_PACE_MAX, FUNDING_PACE * len(part)),
+                              f"进度提示：{rules}落后序时进度（年末考核）")
+    shares = closed_shares(plan, brief.inputs.progress, brief.month)
+    labels = {"litigation": "诉讼案件", "social": "社会律师办理"}
+    for row in shares[shares["status"].isin([FAIL, PACE_BEHIND])].itertuples(index=False):
+        if row.region in found:
+            judged = row.status == FAIL
+            found[row.region].add(SHARE_JUDGED if judged else SHARE_READING,
+                                  f"结案中{labels[row.share]}占{row.value:.0%}，低于{row.required:.0%}"
+                                  + ("" if judged else "（年末考核）"))
     for region, count in brief.dispatch.counts_by_region("unassigned").items():
         if region in found and count:
             found[region].add(UNASSIGNED, f"{count}件案件因承办能力不足未能指派")
-    for region, count in brief.dispatch.counts_by_region("cross_region").items():
-        if region in found and count:
-            found[region].add(CROSS_REGION, f"本地承办能力不足，{count}件案件跨区调配")
     for region, count in over_cap_by_region(brief).items():
         if region in found and count:
             found[region].add(OVER_CAP, f"{count}名承办人员本年办案超过{plan.rule_value('lawyer_yearly_cap'):g}件上限")
+    for region, count in brief.dispatch.counts_by_region("cross_region").items():
+        if region in found and count:
+            found[region].add(CROSS_REGION, f"本地承办能力不足，{count}件案件跨区调配")
     return top_concerns(found)

@@ -63,6 +63,72 @@ def supply(brief: Brief) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def shares(brief: Brief) -> pd.DataFrame | None:
+    """结案占比: per county, the litigation and social-lawyer shares of closed cases with their rules
+    (year-end rules: before December a reading); None when the progress table has neither column."""
+    from legalaid.report.budget_tables import STATUS_LABELS
+    from legalaid.report.labels import region_names
+    from scenarios.shares import closed_shares
+
+    table = closed_shares(brief.plan, brief.inputs.progress, brief.month)
+    if (table["status"] == "no_data").all():
+        return None
+    out = pd.DataFrame({"单位": region_names(brief.plan, list(dict.fromkeys(table["region"])))})
+    for share, label in (("litigation", "诉讼案件"), ("social", "社会律师办理")):
+        part = table[table["share"] == share].reset_index(drop=True)
+        if (part["status"] == "no_data").all():
+            continue
+        if share == "litigation":
+            out["累计结案（件）"] = part["closed"]
+        out[f"结案中{label}（件）"] = part["part"]
+        out[f"{label}占结案比例"] = part["value"]
+        out[f"{label}占比要求"] = part["required"]
+        out[f"{label}占比结论"] = part["status"].map(STATUS_LABELS).where(part["region"] != CITY_TOTAL, "全市参考")
+        out[f"{label}占比：距要求差（件）"] = part["shortfall_cases"].where(part["status"].isin(["fail", "pace_behind"]))
+        out[f"{label}占比出处"] = part["reference"]
+    return out
+
+
+def assessment_items(brief: Brief) -> pd.DataFrame | None:
+    """考核指标: the items the plan's assessment clause lists (安庆: approvals, closures, funds put in,
+    funds spent, subsidy share), per county; None when the plan has no such clause."""
+    from legalaid.report.labels import region_names
+
+    reference = brief.plan.provision("assessment_items")
+    if reference is None:
+        return None
+    progress = brief.inputs.progress
+    to_date = progress[progress["month"] <= brief.month].groupby("region")[["approved", "closed"]].sum()
+    budgets = {b.region: b for b in brief.budget.budgets}
+    ids = brief.plan.region_ids
+    rows = []
+    for rid in [*ids, CITY_TOTAL]:
+        keys = ids if rid == CITY_TOTAL else [rid]
+        parts = [budgets[k] for k in keys if k in budgets]
+        spent = sum(b.spent for b in parts) if parts else np.nan
+        subsidy = sum(b.subsidy_spent for b in parts) if parts else np.nan
+        rows.append({
+            "案件审批数（件）": int(to_date["approved"].reindex(keys).fillna(0).sum()),
+            "案件办结数（件）": int(to_date["closed"].reindex(keys).fillna(0).sum()),
+            "经费投入额（元）": sum(b.upper + b.local for b in parts) if parts else np.nan,
+            "到位资金（元）": sum(b.arrived for b in parts) if parts else np.nan,
+            "经费支出额（元）": spent,
+            "补贴占比": subsidy / spent if spent else np.nan,
+        })
+    out = pd.DataFrame(rows)
+    out.insert(0, "单位", region_names(brief.plan, [*ids, CITY_TOTAL]))
+    out["出处"] = reference
+    return out
+
+
+def changes(brief: Brief) -> pd.DataFrame | None:
+    """较上月: pace, light and P(reach) last month and now (None in January)."""
+    from legalaid.report.brief import changes as changes_module
+
+    table = changes_module.changes_table(brief)
+    return None if table is None else changes_module.to_chinese(table, brief.month)
+
+
 def findings(brief: Brief) -> pd.DataFrame:
     """Findings and notes: over-cap handlers, data notes, model notes."""
     rows = [("承办人员", text) for text in finding_texts(brief.inputs.findings)]
@@ -81,6 +147,16 @@ def sheets(brief: Brief) -> list[Sheet]:
     table = progress_table(brief)
     front = progress_sheet.to_chinese(table, closure_min, brief.month)
     out = [Sheet("总览", front, pd.Series(table["light"] == "red", index=front.index))]
+    moved = changes(brief)
+    if moved is not None:
+        out.append(Sheet("较上月", moved))
+    closed = shares(brief)
+    if closed is not None:
+        flagged = closed.filter(like="占比结论").isin(["不达标"]).any(axis=1)
+        out.append(Sheet("结案占比", closed, flagged))
+    items = assessment_items(brief)
+    if items is not None:
+        out.append(Sheet("考核指标", items))
     out += [s for s in dispatch_report.sheets(brief.dispatch) if s.name != "律师负荷"]
     load_table = loads(brief)
     flag_col = load_table.columns[-1]

@@ -1,72 +1,129 @@
-"""summary.md: the brief in Chinese, one page a bureau chief reads in a minute."""
+"""摘要.txt: the brief in Chinese on one page, as plain text a bureau chief reads in a minute.
+
+``sections`` gives the headings and paragraphs once; 摘要.txt and 月通报.docx both read them.
+Every citation comes from the plan in use; a provision the plan lacks is not mentioned.
+"""
 
 from __future__ import annotations
 
 from legalaid.report.brief.attention import concerns as attention
+from legalaid.report.brief.changes import changes_table
+from legalaid.report.brief.changes import sentences as change_sentences
 from legalaid.report.brief.progress import LIGHTS
-from legalaid.report.brief.sheets import (
-    key_figures,
-    over_cap_by_region,
-    plan_rule_failures,
-    subsidy_estimate_failures,
-)
+from legalaid.report.brief.sheets import key_figures, over_cap_by_region
+from legalaid.report.budget import business_reading
 from legalaid.report.budget_tables import RULE_LABELS
 from legalaid.report.dispatch import headline
+from legalaid.report.labels import region_names
+from scenarios.budget.rules import EXAMPLE, FAIL, PACE_BEHIND
 from scenarios.vocab import CITY_TOTAL
 
+#: Chinese ordinal headings.
+_ORDINALS = "一二三四五六七八九十"
 
-def summary_markdown(brief) -> str:
-    """Key figures, the traffic lights, the three counties that need attention and why."""
-    plan, m = brief.plan, brief.month
+
+def title(brief) -> str:
+    """The brief's title, e.g. 安庆市法律援助工作2023年6月通报."""
+    return f"{brief.plan.city}法律援助工作{brief.plan.year}年{brief.month}月通报"
+
+
+def sections(brief) -> list[tuple[str, list[str]]]:
+    """(heading, paragraphs) of the brief, in reading order."""
+    out = [("关键数字", key_lines(brief))]
+    table = changes_table(brief)
+    if table is not None:
+        out.append(("较上月变化", change_sentences(brief, table)))
+    out.append(("需要关注的三个地区", concern_lines(brief)))
+    out.append(("经费", funding_lines(brief)))
+    dispatch = dispatch_lines(brief)
+    if dispatch:
+        out.append(("市级调配建议", dispatch))
+    return out
+
+
+def key_lines(brief) -> list[str]:
+    """The headline figures."""
+    plan = brief.plan
     k = key_figures(brief)
     closure_min = plan.rule_value("closure_ratio_min")
     d = headline(brief.dispatch)
+    closure_word = "年末考核" if brief.month < 12 else ("已达到" if k["closure_ratio"] >= closure_min else "未达到")
     lines = [
-        f"# {plan.city}法律援助工作{plan.year}年{m}月通报",
-        "",
-        f"依据：{plan.title}（{plan.document}）。数据：{brief.source}",
-        "",
-        "## 关键数字",
-        "",
-        f"- 全市累计审批 **{k['approved']:,} 件**，序时进度应完成 {k['expected']:,.0f} 件，"
-        f"序时完成率 **{k['pace']:.0%}**；全年目标 {k['target']:,} 件，已完成 {k['approved'] / k['target']:.0%}。",
-        f"- 按当前进度预测全年审批 {k['projected_mean']:,.0f} 件（90%区间 {k['projected_q05']:,.0f}–"
-        f"{k['projected_q95']:,.0f}），完成全年目标的概率 **{k['p_reach']:.0%}**。",
-        f"- 累计结案 {k['closed']:,} 件，结案率 {k['closure_ratio']:.0%}；预测年末结案率 {k['closure_mean']:.0%}"
-        f"（考核要求不低于{closure_min:.0%}）。",
-        f"- 信号灯：{LIGHTS['green']} {k['green']} 个，{LIGHTS['amber']} {k['amber']} 个，"
-        f"{LIGHTS['red']} {k['red']} 个。",
-        f"- 案件调配：待指派 {d['cases']:,} 件，已指派 {d['assigned']:,} 件（跨区调配 {d['cross_region']:,} 件），"
-        f"未能指派 {d['unassigned']:,} 件；求解状态：{d['status']}。",
+        f"全市累计审批{k['approved']:,}件，序时进度应完成{k['expected']:,.0f}件，序时完成率{k['pace']:.0%}；"
+        f"全年目标{k['target']:,}件，已完成{k['approved'] / k['target']:.0%}。",
+        f"按当前进度预测全年审批{k['projected_mean']:,.0f}件（90%区间{k['projected_q05']:,.0f}至"
+        f"{k['projected_q95']:,.0f}件），完成全年目标的概率约{k['p_reach']:.0%}。",
+        f"累计结案{k['closed']:,}件，结案率{k['closure_ratio']:.0%}；预测年末结案率{k['closure_mean']:.0%}"
+        f"（要求不低于{closure_min:.0%}，{closure_word}）。",
+        f"信号灯：{LIGHTS['green']}{k['green']}个，{LIGHTS['amber']}{k['amber']}个，{LIGHTS['red']}{k['red']}个。",
+        f"案件指派：报告日待指派{d['cases']:,}件，已指派{d['assigned']:,}件（跨区调配{d['cross_region']:,}件），"
+        f"未能指派{d['unassigned']:,}件。",
     ]
-    if d.get("social_share") is not None:
-        lines.append(f"- 社会律师办案占比（全年口径）{d['social_share']:.1%}（要求不低于"
-                     f"{plan.rule_value('social_lawyer_share_min'):.0%}，{plan.rule('social_lawyer_share_min').citation}）。")
     over = sum(over_cap_by_region(brief).values())
     cap = plan.rule("lawyer_yearly_cap")
-    lines.append(f"- 本年办案超过{cap.value:g}件上限的承办人员 {over} 名（{cap.citation}，年度考核时予以问责）。")
-    failing = plan_rule_failures(brief)
-    regions = failing["region"].nunique()
-    lines.append(f"- 经费：{regions} 个地区有计划规定的经费规则不达标（{'、'.join(dict.fromkeys(failing['rule'].map(RULE_LABELS)))}），"
-                 f"缺口合计 {failing['shortfall'].sum():,.0f} 元。" if regions else "- 经费：各地区计划规定的经费规则均达标。")
-    estimate = subsidy_estimate_failures(brief)
+    lines.append(f"本年办案超过{cap.value:g}件上限的承办人员{over}名（{cap.citation}）。")
+    return lines
+
+
+def concern_lines(brief) -> list[str]:
+    """The three counties that need attention, each with its reasons."""
+    found = attention(brief)
+    if not found:
+        return ["各地区进度、结案、指派和经费均无突出问题。"]
+    return [f"{i}. {c.name}：" + "；".join(c.reasons) + "。" for i, c in enumerate(found, start=1)]
+
+
+def funding_lines(brief) -> list[str]:
+    """Funding: failed rules and the binding gap, then pace readings, then the example estimate."""
+    budget, plan = brief.budget, brief.plan
+    checks = budget.checks[budget.checks["region"] != CITY_TOTAL]
+    lines = []
+    failing = checks[checks["status"] == FAIL]
+    if len(failing):
+        rules = "、".join(dict.fromkeys(failing["rule"].map(RULE_LABELS)))
+        names = "、".join(region_names(plan, dict.fromkeys(failing["region"])))
+        lines.append(f"{failing['region'].nunique()}个地区有经费规则不达标（{rules}）：{names}。")
+    else:
+        lines.append("各地区经费规则均达标" + ("（资金到位、支出等年末考核的规则见下方进度提示）。" if brief.month < 12 else "。"))
+    total = budget.least[budget.least["region"] == CITY_TOTAL]
+    if len(total) and total["gap"].iloc[0] > 0:
+        lines.append(f"满足预算规模规则尚需增加地方预算合计{total['gap'].iloc[0]:,.0f}元（每个地区按约束最紧的一条规则计，不重复相加）。")
+    behind = checks[checks["status"] == PACE_BEHIND]
+    if len(behind):
+        rules = "、".join(dict.fromkeys(behind["rule"].map(RULE_LABELS)))
+        lines.append(f"进度提示：{behind['region'].nunique()}个地区{rules}落后序时进度；该类规则年末考核，现在不作不达标结论。")
+    reading = business_reading(budget)
+    if reading:
+        lines.append(f"口径：{reading}。")
+    estimate = checks[(checks["status"] == EXAMPLE) & (checks["shortfall"] > 0)]
     if len(estimate):
-        lines.append(f"- 按{brief.budget.schedule.name}测算，{estimate['region'].nunique()} 个地区经费不足以支付全年办案补贴"
-                     f"（缺口合计 {estimate['shortfall'].sum():,.0f} 元）；该标准为示例，请按本地标准核实。")
-    lines += ["", "## 需要关注的三个地区", ""]
-    concerns = attention(brief)
-    if not concerns:
-        lines.append("各地区进度、结案、调配和经费均无突出问题。")
-    for i, c in enumerate(concerns, start=1):
-        lines.append(f"{i}. **{c.name}**：" + "；".join(c.reasons) + "。")
+        lines.append(f"示例测算：按示例补贴标准，{estimate['region'].nunique()}个地区经费可能不足以支付全年办案补贴；"
+                     "该标准不是官方标准，不作结论，请按本地标准核实。")
+    return lines
+
+
+def dispatch_lines(brief) -> list[str]:
+    """What city-wide dispatch would change, only where the plan provides for it."""
+    reference = brief.plan.provision("city_wide_dispatch")
     comparison = brief.projection.comparison
+    if reference is None or "rebalance" not in set(comparison["policy"]):
+        return []
     rebalance = comparison[(comparison["policy"] == "rebalance") & (comparison["region"] != CITY_TOTAL)]
     helped = rebalance[rebalance["p_reach_change"] > 0.005].sort_values("p_reach_change", ascending=False)
-    lines += ["", "## 市级调配建议（全市一盘棋，安庆2023 §3(3)2）", ""]
     if len(helped):
-        parts = "、".join(f"{plan.region(r.region).name}（+{r.p_reach_change:.0%}）" for r in helped.head(4).itertuples())
-        lines.append(f"- 按月将进度超前地区的案源调往落后地区，可提高完成目标概率：{parts}。")
-    else:
-        lines.append("- 案源调配对各地区完成目标的概率没有明显改善。")
-    lines += ["", f"详见 {'月通报.xlsx'}（各工作表）与 图表/ 目录。", ""]
-    return "\n".join(lines)
+        parts = "、".join(f"{brief.plan.region(r.region).name}（提高{r.p_reach_change * 100:.0f}个百分点）"
+                          for r in helped.head(4).itertuples())
+        return [f"按{reference}全市统筹调配，每月将进度超前地区的案源调往落后地区，可提高完成目标的概率：{parts}。"]
+    return [f"按{reference}全市统筹调配案源，对各地区完成目标的概率没有明显改善。"]
+
+
+def summary_text(brief) -> str:
+    """摘要.txt: plain text (no markup), headings numbered 一、二、…"""
+    plan = brief.plan
+    lines = [title(brief), "", f"依据：{plan.title}（{plan.document}）。", f"数据：{brief.source}", ""]
+    for i, (heading, paragraphs) in enumerate(sections(brief)):
+        lines.append(f"{_ORDINALS[i]}、{heading}")
+        lines += [f"    {p}" for p in paragraphs]
+        lines.append("")
+    lines.append("详细数据见月通报工作簿各表与图表。")
+    return "\r\n".join(lines) + "\r\n"
