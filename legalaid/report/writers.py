@@ -123,12 +123,12 @@ def write_xlsx(path: str | os.PathLike, sheets: list[Sheet]) -> None:
                                       f"未放入工作簿；完整数据见同一文件夹中的“{sheet.name}.csv”。", header)
                 ws.set_column(0, 0, 100)
                 continue
+            numbers = [sheet.format_of(col) for col in frame.columns]
             for j, col in enumerate(frame.columns):
                 ws.write_string(0, j, str(col), header)
-                width = max([_display_width(col)] + [_display_width(v) for v in frame[col].head(200)])
-                ws.set_column(j, j, min(max(width + 2, 8), 60))
+                ws.set_column(j, j, _column_width(str(col), frame[col], numbers[j]))
+            ws.set_row(0, 48)  # headers wrap onto up to three lines
             flags = sheet.flag.reindex(frame.index).fillna(False).to_numpy() if sheet.flag is not None else None
-            numbers = [sheet.format_of(col) for col in frame.columns]
             for i, row in enumerate(frame.itertuples(index=False), start=1):
                 flagged = bool(flags is not None and flags[i - 1])
                 for j, value in enumerate(row):
@@ -152,7 +152,7 @@ def _page_setup(ws, title: str) -> None:
 
 
 def _write_cell(ws, i: int, j: int, value: object, fmt) -> None:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
         ws.write_blank(i, j, None, fmt)
     elif isinstance(value, bool | np.bool_):
         ws.write_string(i, j, "是" if value else "否", fmt)
@@ -162,6 +162,17 @@ def _write_cell(ws, i: int, j: int, value: object, fmt) -> None:
         ws.write_string(i, j, value.strftime("%Y-%m-%d"), fmt)
     else:
         ws.write_string(i, j, str(value), fmt)
+
+
+def _column_width(header: str, values: pd.Series, number: str | None) -> float:
+    """Width that fits the values (as formatted) and the header wrapped on up to three lines."""
+    sample = values.head(200)
+    if number and pd.api.types.is_numeric_dtype(sample):
+        shown = [f"{v:,.1f}" if number != "0.0%" else f"{v:.1%}" for v in sample.dropna()]
+    else:
+        shown = [str(v) for v in sample if v is not None and not (isinstance(v, float) and np.isnan(v))]
+    widest = max([_display_width(v) for v in shown] + [0])
+    return float(min(max(widest, -(-_display_width(header) // 3), 6) + 2, 50))
 
 
 def _display_width(value: object) -> int:

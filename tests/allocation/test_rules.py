@@ -31,7 +31,7 @@ def test_cap_and_rules_are_read_from_the_plan(tmp_path: Path):
     """A plan file with a cap of 3 (and a later-dated cap of 2) is obeyed: no literal 90 anywhere;
     the value in force on the given date applies."""
     text = resources.files("scenarios").joinpath("data", "plans", "anqing-2023.toml").read_text(encoding="utf-8")
-    text = text.replace('values = [{ since = 2023-01-01, value = 90, reference = "安庆2023 §6(2)" }]',
+    text = text.replace('values = [{ since = 2023-01-01, value = 90, reference = "安庆2023方案六（二）" }]',
                         'values = [{ since = 2023-01-01, value = 3, reference = "测试" }, '
                         '{ since = 2023-07-01, value = 2, reference = "测试" }]')
     path = tmp_path / "small-cap.toml"

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from legalaid.cli import main
 
@@ -89,3 +90,39 @@ def test_budget_help_is_chinese(capsys):
         assert exc.code == 0
     text = capsys.readouterr().out
     assert "用法" in text and "--scenario" in text and "经费测算" in text
+
+
+@pytest.mark.parametrize("plan_id", ["anqing-2023", "luan-2025"])
+@pytest.mark.parametrize("month", [6, 12])
+def test_a_funds_table_meeting_every_plan_rule_exits_0(plan_id, month, tmp_path, capsys):
+    """Funds that meet every rule of the plan (and, mid-year, are only behind on year-end rules' pace)
+    exit 0 with no gap: the example subsidy schedule never makes a verdict."""
+    from scenarios.plans import load_plan
+
+    plan = load_plan(plan_id)
+    business = plan.rule("business_funding_per_case_min")
+    local_case = plan.rule("local_matching_per_case_min")
+    rows = []
+    for region in plan.regions:
+        upper = region.target * 500.0
+        per_case = max(business.value if business else 0, local_case.value if local_case else 0)
+        local = max(upper, per_case * region.target)
+        budget = upper + local
+        done = month / 12 * 0.8  # mid-year: behind time-progress on spending and arrivals
+        arrived = budget if month == 12 else budget * done
+        spent = arrived if month == 12 else budget * done
+        rows.append([region.name, upper, local, region.target, arrived, spent, spent * 0.8])
+    funds = tmp_path / "funds.csv"
+    pd.DataFrame(rows, columns=["地区", "中央和省级资金（元）", "地方财政资金（元）", "计划案件数", "到位资金（元）",
+                                "已支出（元）", "办案补贴及直接费用（元）"]).to_csv(funds, index=False, encoding="utf-8-sig")
+    out = tmp_path / "out"
+    code = main(["budget", "--plan", plan_id, "--funds", str(funds), "--month", str(month), "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    verdicts = pd.read_csv(out / "规则核验.csv", encoding="utf-8-sig")
+    assert "不达标" not in set(verdicts["结论"])
+    if month < 12:
+        assert "进度提示：落后序时进度（年末考核）" in set(verdicts["结论"])
+    least = pd.read_csv(out / "最低地方预算.csv", encoding="utf-8-sig")
+    assert least["地方预算缺口（元）"].max() == 0
+    assert (least.filter(like="下限").fillna(0) >= 0).all().all()  # never a negative budget

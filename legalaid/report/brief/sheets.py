@@ -63,10 +63,14 @@ def supply(brief: Brief) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Verdicts of a share of closed cases (a year-end rule: before December a reading).
+SHARE_LABELS = {"pass": "达标", "fail": "不达标", "pace_ok": "暂符合要求（年末考核）",
+                "pace_behind": "暂低于要求（年末考核）", "no_data": "无数据", "not_applicable": "不适用"}
+
+
 def shares(brief: Brief) -> pd.DataFrame | None:
     """结案占比: per county, the litigation and social-lawyer shares of closed cases with their rules
     (year-end rules: before December a reading); None when the progress table has neither column."""
-    from legalaid.report.budget_tables import STATUS_LABELS
     from legalaid.report.labels import region_names
     from scenarios.shares import closed_shares
 
@@ -79,11 +83,11 @@ def shares(brief: Brief) -> pd.DataFrame | None:
         if (part["status"] == "no_data").all():
             continue
         if share == "litigation":
-            out["累计结案（件）"] = part["closed"]
-        out[f"结案中{label}（件）"] = part["part"]
+            out["累计结案（件）"] = part["closed"].astype("Int64")
+        out[f"结案中{label}（件）"] = part["part"].round().astype("Int64")
         out[f"{label}占结案比例"] = part["value"]
         out[f"{label}占比要求"] = part["required"]
-        out[f"{label}占比结论"] = part["status"].map(STATUS_LABELS).where(part["region"] != CITY_TOTAL, "全市参考")
+        out[f"{label}占比结论"] = part["status"].map(SHARE_LABELS).where(part["region"] != CITY_TOTAL, "全市参考")
         out[f"{label}占比：距要求差（件）"] = part["shortfall_cases"].where(part["status"].isin(["fail", "pace_behind"]))
         out[f"{label}占比出处"] = part["reference"]
     return out
