@@ -36,9 +36,7 @@ def texts(folder: Path) -> dict[str, str]:
     """Every text a user reads in a brief folder, by file."""
     out = {}
     for path in folder.rglob("*"):
-        if path.suffix == ".csv":
-            out[path.name] = path.read_text(encoding="utf-8-sig")
-        elif path.suffix == ".txt":
+        if path.suffix in (".csv", ".txt"):
             out[path.name] = path.read_text(encoding="utf-8-sig")
         elif path.suffix == ".xlsx":
             book = openpyxl.load_workbook(path, read_only=True)
