@@ -150,8 +150,13 @@ def sheets(brief: Brief) -> list[Sheet]:
     closure_min = plan.rule_value("closure_ratio_min")
     table = progress_table(brief)
     front = progress_sheet.to_chinese(table, closure_min, brief.month)
-    out = [Sheet("总览", front, pd.Series(table["light"] == "red", index=front.index))]
     moved = changes(brief)
+    if moved is not None:  # the month-over-month change on the front sheet too
+        by_name = moved.set_index("单位")
+        front["序时完成率较上月（百分点）"] = front["单位"].map(by_name["序时完成率变化（百分点）"]).to_numpy()
+        front["信号灯较上月"] = front["单位"].map(by_name["信号灯变化"]).to_numpy()
+        front["完成目标概率较上月（百分点）"] = front["单位"].map(by_name["完成目标概率变化（百分点）"]).to_numpy()
+    out = [Sheet("总览", front, pd.Series(table["light"] == "red", index=front.index))]
     if moved is not None:
         out.append(Sheet("较上月", moved))
     closed = shares(brief)
