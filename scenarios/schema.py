@@ -10,6 +10,9 @@ cases    : case_id str, region str, kind {criminal, civil, administrative}, inst
 lawyers  : lawyer_id str, region str, kind {social, staff, grassroots}, firm str ("" when
            none), handled_this_year int (件, already handled this year), available bool
 progress : region str, month int 1-12, approved int, closed int (that month's counts 件)
+history  : region str, year int, month int 1-12, approved int, closed int: earlier complete years,
+           the progress format plus a year column (optional; the projection's seasonality,
+           overdispersion and drifts are estimated from it)
 funds    : region str, upper_funds float (元, central+provincial), local_funds float (元),
            planned_cases, arrived, spent, subsidy_spent float (元 or 件; NaN when not given)
 """
@@ -83,6 +86,13 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("approved", "审批数", ("approved", "审批数", "批准数", "审批案件数", "当月审批"), "int"),
         Column("closed", "结案数", ("closed", "结案数", "办结数", "结案案件数", "当月结案"), "int"),
     ),
+    "history": (
+        Column("region", "地区", _REGION_ALIASES, "region"),
+        Column("year", "年份", ("year", "年份", "年度", "年"), "int"),
+        Column("month", "月份", ("month", "月份", "月"), "int"),
+        Column("approved", "审批数", ("approved", "审批数", "批准数", "审批案件数", "当月审批"), "int"),
+        Column("closed", "结案数", ("closed", "结案数", "办结数", "结案案件数", "当月结案"), "int"),
+    ),
     "funds": (
         Column("region", "地区", _REGION_ALIASES, "region"),
         Column("upper_funds", "中央和省级资金（元）", ("upper_funds", "中央和省级资金（元）", "中央和省级资金", "中央省级资金",
@@ -98,7 +108,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
 }
 
 #: Chinese name of each table, for messages.
-TABLE_LABELS = {"cases": "案件表", "lawyers": "律师表", "progress": "月度进度表", "funds": "经费表"}
+TABLE_LABELS = {"cases": "案件表", "lawyers": "律师表", "progress": "月度进度表", "funds": "经费表",
+                "history": "历年月度表"}
 
 
 def columns(table: str) -> list[str]:

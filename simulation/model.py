@@ -44,7 +44,7 @@ import simpy
 
 from simulation.closures import closures, log_amount
 from simulation.policies import KIND_POOLS, rebalance_rule
-from simulation.randomness import draw_arrivals, draw_rates, streams
+from simulation.randomness import draw_arrivals, draw_year, streams
 from simulation.start import StartState
 
 
@@ -170,7 +170,7 @@ def centre(env: simpy.Environment, year: Year):
 def redirect(env: simpy.Environment, year: Year, j: int, lo: int, hi: int, cum: np.ndarray) -> None:
     """Move part of month j's applications from donors to regions behind 序时进度 (``rebalance_rule``)."""
     st, p, arrivals = year.state, year.state.params, year.arrivals
-    q, share = rebalance_rule(j, cum, st.targets, st.rate_hat, st.weights, st.rebalance_ok, p.rebalance_share_max,
+    q, share = rebalance_rule(j, cum, st.targets, st.rate_hat, st.season, st.rebalance_ok, p.rebalance_share_max,
                               p.rebalance_donor_buffer)
     donors = np.flatnonzero(q > 0)
     if not len(donors):
@@ -247,7 +247,7 @@ def intake(env: simpy.Environment, year: Year, c: int):
     month_of_day, first_day = (st.day_month - st.month).tolist(), year.first_day
     name, wait = st.names[c], year.backlog[c]
     yield next_noon(env, year, 0)
-    for i in range(len(st.day_weight)):
+    for i in range(st.days):
         year.steps += 1
         j = month_of_day[i]
         a = year.published[j][c][i - first_day[j]]
@@ -273,26 +273,46 @@ def intake(env: simpy.Environment, year: Year, c: int):
 
 
 def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace: bool = False) -> Replication:
-    """Run one replication of months m+1..12 under ``policy`` ("none", "overflow", "rebalance")."""
+    """Run one replication of months m+1..12 under ``policy`` ("none", "overflow", "rebalance").
+
+    With unlimited capacity and policy "none" nothing waits and nothing moves: every case is
+    assigned on its approval day, so the SimPy run is skipped (same draws, same result, exactly;
+    ``events`` is then 0). Otherwise ``events`` counts the real ``Environment.step`` calls.
+    """
     rng = streams(seed)
-    arrivals = draw_arrivals(state, draw_rates(state, rng["rates"]), rng["arrivals"])
+    draw = draw_year(state, rng["rates"])
+    arrivals = draw_arrivals(state, draw, rng["arrivals"])
     if not state.params.deterministic:
         arrivals = arrivals.astype(np.int64)
-    env = simpy.Environment(initial_time=state.start_time)
+    env = CountingEnvironment(initial_time=state.start_time)
     year = new_year(env, state, policy, arrivals, rng["policy"], trace)
-    env.process(centre(env, year))
-    for c in range(state.n_regions):
-        env.process(intake(env, year, c))
-    if state.year_end > state.start_time:
-        env.run(until=state.year_end)
-    closed = closures(state, year, rng, seed)
+    if not (state.unlimited and policy == "none" and not trace):
+        env.process(centre(env, year))
+        for c in range(state.n_regions):
+            env.process(intake(env, year, c))
+        if state.year_end > state.start_time:
+            env.run(until=state.year_end)
+    closed = closures(state, year, rng, seed, draw.close_factor)
     approved = state.approved_m.copy()
     first_day = year.first_day
-    if len(state.day_weight):
+    if state.days:
         approved[:, state.month:] += np.add.reduceat(year.arrivals.sum(axis=2), first_day[:-1], axis=1)
     if year.log is not None:
         year.log.sort(key=lambda e: e[0])
     waiting = np.array([sum(b) for b in year.backlog], dtype=float)
     return Replication(approved=approved, closed=closed, waiting=waiting, overflow_out=year.overflow_out,
                        overflow_in=year.overflow_in, moved_out=year.moved_out, moved_in=year.moved_in,
-                       events=year.steps, log=year.log)
+                       events=env.steps, log=year.log)
+
+
+class CountingEnvironment(simpy.Environment):
+    """A SimPy environment that counts its ``step`` calls (the events it really processes)."""
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        self.steps = 0
+
+    def step(self) -> None:
+        """Process the next event, counting it."""
+        self.steps += 1
+        super().step()

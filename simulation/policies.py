@@ -40,7 +40,7 @@ def rebalance_rule(month: int, cum: np.ndarray, targets: np.ndarray, rate_hat: n
     cum : approvals of each region so far this year (件).
     targets : yearly targets (件/年).
     rate_hat : each region's estimated rate (件 per unit seasonal weight), the centre's forecast.
-    weights : seasonality (12,).
+    weights : seasonality (12,), or one profile per region (C, 12).
     eligible : regions taking part (the city centre is excluded unless configured).
     share_max : at most this share of a donor's expected applications this month is moved.
     donor_buffer : a donor keeps a projected year-end of at least target × (1 + buffer).
@@ -67,8 +67,9 @@ def rebalance_rule(month: int, cum: np.ndarray, targets: np.ndarray, rate_hat: n
     share : per region, the share of moved applications it receives (sums to 1 when T > 0).
     """
     months_left = 12 - month
-    mu = rate_hat * weights[month]
-    proj = cum + rate_hat * weights[month:].sum()
+    w = np.broadcast_to(weights, (len(rate_hat), 12))
+    mu = rate_hat * w[:, month]
+    proj = cum + rate_hat * w[:, month:].sum(axis=1)
     keep = targets * (1.0 + donor_buffer)
     pace_now = month / 12 * targets
     pace_next = (month + 1) / 12 * targets

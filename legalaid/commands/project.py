@@ -21,6 +21,9 @@ def register(sub) -> None:
     parser.add_argument("--plan", required=True, help="计划ID（如 anqing-2023）或计划文件路径")
     parser.add_argument("--progress", required=True, metavar="F", help="月度进度表（CSV/XLSX：地区、月份、审批数、结案数）")
     parser.add_argument("--lawyers", metavar="F", help="律师表（CSV/XLSX）；不给出时不限承办能力")
+    parser.add_argument("--history", metavar="F",
+                        help="历年月度表（CSV/XLSX：地区、年份、月份、审批数、结案数；以往完整年份）；给出时按历年数据估计"
+                             "季节性、月度波动和年内趋势误差（各县向全市部分汇总），不给出时按本年各月估计，区间较宽")
     parser.add_argument("--runs", type=positive_int, default=1000, metavar="N", help="模拟次数（默认 1000）")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="随机种子（默认 0）")
     parser.add_argument("--month", type=int, choices=range(1, 13), metavar="M",
@@ -47,8 +50,8 @@ def run(args) -> int:
     from simulation.montecarlo import default_workers
 
     plan = api.load_plan(args.plan)
-    inputs = api.read_inputs(plan, progress=args.progress, lawyers=args.lawyers, month=args.month,
-                             cumulative=args.cumulative, sheet=args.sheet)
+    inputs = api.read_inputs(plan, progress=args.progress, lawyers=args.lawyers, history=args.history,
+                             month=args.month, cumulative=args.cumulative, sheet=args.sheet)
     params = SimulationParams.from_toml(args.params) if args.params else SimulationParams.default()
     runs = args.runs
     if args.deterministic:
@@ -58,7 +61,7 @@ def run(args) -> int:
         with progress_bar(runs) as bar:
             result = api.project(plan, inputs.progress, inputs.lawyers, runs=runs, seed=args.seed, month=args.month,
                                  policies=args.policy, workers=workers, scheduler=args.scheduler, params=params,
-                                 on_chunk=bar)
+                                 on_chunk=bar, history=inputs.history)
     except ImportError:
         print("错误：使用 --scheduler 需要安装 dask[distributed]（pip install 'legalaid[dask]'）", file=sys.stderr)
         return 2

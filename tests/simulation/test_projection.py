@@ -82,8 +82,10 @@ def test_summary_answers_are_consistent(result, anqing, example6):
     assert np.all(s["approved_q05"] <= s["approved_mean"]) and np.all(s["approved_mean"] <= s["approved_q95"])
     assert np.all(s["p_reach"].between(0, 1)) and np.all(s["p_closure_ok"].between(0, 1))
     assert np.all(s["month_reached_median"].between(1, NEVER))
-    sure = s[s["p_reach"] == 1.0]
-    assert len(sure) and np.all(sure["month_reached_median"] <= 12)
+    likely = s[s["p_reach"] > 0.5]
+    assert len(likely) and np.all(likely["month_reached_median"] <= 12)  # the median year reaches it
+    unlikely = s[s["p_reach"] < 0.5]
+    assert len(unlikely) and np.all(unlikely["month_reached_median"] == NEVER)
     assert result.closure_min == anqing.rule_value("closure_ratio_min")
 
 
