@@ -66,7 +66,9 @@ class SimulationParams:
         change of the handling-time factor between the one fitted to date and the year's.
     history_min_years : complete years a history table needs before it is used.
     rebalance_share_max : at most this share of a donor's expected monthly applications moves.
-    rebalance_donor_buffer : donors keep a projected year-end ≥ target × (1 + buffer).
+    rebalance_donor_buffer : donors keep a pessimistic projected year-end ≥ target × (1 + buffer).
+    rebalance_donor_quantile : the quantile of a donor's remaining applications that is its
+        pessimistic projection (0.1: a donor gives only what leaves it 90% sure of its own target).
     rebalance_city_centre : the city centre (市本级) takes part in rebalancing.
     rebalance_until_month : the last month (1-12) in which the centre still moves applications.
     deterministic : zero-variance mode: expected arrivals (fractional 件), mean handling times,
@@ -90,6 +92,7 @@ class SimulationParams:
     history_min_years: int = 2
     rebalance_share_max: float = 0.3
     rebalance_donor_buffer: float = 0.05
+    rebalance_donor_quantile: float = 0.1
     rebalance_city_centre: bool = False
     rebalance_until_month: int = 12
     deterministic: bool = False
@@ -146,6 +149,7 @@ def params_from_dict(data: dict, source: str) -> SimulationParams:
         closure_drift_city_sd=a.closure_drift_city_sd, closure_drift_county_sd=a.closure_drift_county_sd,
         history_min_years=a.history_min_years,
         rebalance_share_max=r.share_max, rebalance_donor_buffer=r.donor_buffer,
+        rebalance_donor_quantile=r.donor_quantile,
         rebalance_city_centre=r.include_city_centre, rebalance_until_month=r.until_month,
         deterministic=spec.deterministic,
         sources={k: v["source"] for k, v in data.items() if isinstance(v, dict) and isinstance(v.get("source"), str)},

@@ -267,7 +267,7 @@ def split_errors(e: np.ndarray, noise: np.ndarray) -> dict:
         inner = float(np.mean(county_var + noise[ok])) / max(float(np.mean(c_y[rows])), 1.0)
         city_var = max(0.0, float(np.nanvar(g[rows], ddof=1)) - inner)
     return {"bias": bias, "bias_var": bias_var, "city_var": city_var, "county_var": county_var,
-            "df": float(max(years - 1, 1))}
+            "df": float(max(years - 1, 1)), "u2": u2}
 
 
 def closure_errors(h: HistoryArrays, month: int, params: SimulationParams) -> np.ndarray:
@@ -302,7 +302,13 @@ def t_widening(df: float) -> float:
 
 
 def history_posterior(h: HistoryArrays, month: int, approved_m: np.ndarray, params: SimulationParams) -> Posterior:
-    """The posterior from earlier complete years (see the module docstring), for month ``month``."""
+    """The posterior from earlier complete years (see the module docstring), for month ``month``.
+
+    The month-to-month overdispersion measured within years also holds the moving New Year and
+    other profile shifts that cancel over a quarter; when the negative-binomial noise it implies
+    exceeds the earlier years' error variance at month m, 1/φ is scaled down (factor f ≤ 1) so
+    that the model's error variance at month m equals the one observed, and the region drift is 0.
+    """
     season, season_sd = seasonal_profile(h.approved, h.complete)
     inv_phi = overdispersion(h.approved, h.complete, season)
     C = approved_m.shape[0]
@@ -311,7 +317,15 @@ def history_posterior(h: HistoryArrays, month: int, approved_m: np.ndarray, para
         tries = {t: rate_errors(h, month, inv_phi, t) for t in RECENCY_TAUS}
         tau = min(RECENCY_TAUS, key=lambda t: float(np.nanmean(tries[t]["e"] ** 2)))
         err = tries[tau]
-        split = split_errors(err["e"], err["v_est"] + err["v_nb"])
+        poisson = rate_errors(h, month, np.zeros(C), tau)
+        base = poisson["v_est"] + poisson["v_nb"]
+        extra = err["v_est"] + err["v_nb"] - base
+        u2 = split_errors(err["e"], base + extra)["u2"]
+        ok = ~np.isnan(err["e"])
+        f = float(np.clip((u2 - base[ok].mean()) / extra[ok].mean(), 0.0, 1.0)) if ok.any() and extra[ok].mean() > 0 \
+            else 1.0
+        inv_phi = inv_phi * f
+        split = split_errors(err["e"], base + f * extra)
         close = split_errors(closure_errors(h, month, params), np.zeros(err["e"].shape))
     else:
         zero = {"bias": np.zeros(C), "bias_var": np.zeros(C), "city_var": 0.0, "county_var": 0.0, "df": np.inf}

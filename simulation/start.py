@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import optimize, special, stats
 
 from scenarios.frames import check_progress
 from scenarios.plans import Plan
@@ -65,6 +65,10 @@ class StartState:
     scale : calibrated gamma scale (天) per region and kind, (C, 3).
     duration_factor : calibration factor per region applied to the mean handling times (1 = as given), (C,).
     city_duration_factor : the factor fitted to the whole city's closures to date.
+    closure_min : the plan's closure-ratio minimum (安庆2023 §6(2)).
+    closes_in_year : P(a case assigned in the middle of month j closes by 31 December), (C, 12).
+    low : pessimistic factor of each region's remaining applications (its
+        ``rebalance_donor_quantile`` quantile under the drift ÷ the forecast), (C,).
     neighbours : per region, the other regions by increasing distance (plan.distance_km).
     rebalance_ok : regions taking part in rebalancing (counties and districts by default).
     params : the parameters used.
@@ -95,6 +99,9 @@ class StartState:
     scale: np.ndarray
     duration_factor: np.ndarray
     city_duration_factor: float
+    closure_min: float
+    closes_in_year: np.ndarray
+    low: np.ndarray
     neighbours: tuple[tuple[int, ...], ...]
     rebalance_ok: np.ndarray
     params: SimulationParams
@@ -310,6 +317,13 @@ def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None
     neighbours = tuple(tuple(sorted((j for j in range(C) if j != i), key=lambda j, i=i: (plan.distance_km(ids[i], ids[j]), j)))
                        for i in range(C))
     levels = tuple(plan.region(r).level for r in ids)
+    mid = (edges[:12] + edges[1:]) / 2
+    closes = np.zeros((C, 12))
+    for c in range(C):
+        f = np.exp(posterior.close_bias)
+        closes[c] = sum(mix[k] * special.gammainc(shape[k], (edges[12] - mid) / (scale[c, k] * f)) for k in range(3))
+    spread = np.hypot(posterior.drift_city_sd, posterior.drift_county_sd)
+    low = np.exp(posterior.drift_bias + stats.norm.ppf(params.rebalance_donor_quantile) * spread)
     rebalance_ok = np.array([params.rebalance_city_centre or lvl != "city" for lvl in levels])
     return StartState(
         region_ids=tuple(ids), names=tuple(plan.region(r).name for r in ids), levels=levels, targets=targets,
@@ -317,5 +331,5 @@ def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None
         weights=weights, season=season, posterior=posterior, day_month=day_month, capacity=capacity, open_cases=open_cases,
         carry_age=tuple(carry[0]), carry_kind=tuple(carry[1]), carry_prob=tuple(carry[2]),
         carry_surv=tuple(carry[3]), mix=mix, shape=shape, scale=scale, duration_factor=factors,
-        city_duration_factor=city_factor,
-        neighbours=neighbours, rebalance_ok=rebalance_ok, params=params, notes=tuple(notes))
+        city_duration_factor=city_factor, closure_min=float(plan.rule_value("closure_ratio_min")),
+        closes_in_year=closes, low=low, neighbours=neighbours, rebalance_ok=rebalance_ok, params=params, notes=tuple(notes))

@@ -174,6 +174,7 @@ class RebalanceSpec(Strict):
     source: str = ""
     share_max: float = Field(0.3, gt=0, le=1)
     donor_buffer: float = Field(0.05, ge=0)
+    donor_quantile: float = Field(0.1, gt=0, lt=1)
     include_city_centre: bool = False
     until_month: int = Field(12, ge=1, le=12)
 
