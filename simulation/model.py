@@ -308,7 +308,7 @@ def intake(env: simpy.Environment, year: Year, c: int):
 
 
 def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace: bool = False) -> Replication:
-    """Run one replication of months m+1..12 under ``policy`` ("none", "overflow", "rebalance").
+    """Run one replication of months m+1..12 under ``policy`` (``policies.POLICIES``).
 
     With unlimited capacity and policy "none" nothing waits and nothing moves: every case is
     assigned on its approval day, so the SimPy run is skipped (same draws, same result, exactly;

@@ -82,7 +82,7 @@ def project(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None = N
     runs : replications N.
     seed : root seed (same inputs + seed → identical results, whatever the workers).
     month : last reported month m (default: the last month in ``progress``).
-    policies : "none", "overflow", "rebalance", "all", or a sequence of them.
+    policies : "none", "overflow", "rebalance", "combined", "all", or a sequence of them.
     workers : local processes (1 = in this process).
     scheduler : Dask scheduler address, instead of local processes.
     executor : any concurrent.futures executor, instead of both.

@@ -15,7 +15,8 @@ def register(sub) -> None:
         "蒙特卡洛重复N次：给出各地及全市年末审批预测（均值、5%-95%区间）、完成年度目标的概率、预计年末结案率"
         "及其达到计划要求的概率、完成目标的月份，并与序时进度（M/12 × 目标）对照。给出律师表时，承办能力受"
         "年度办案上限约束。可比较市法律援助中心的调配策略（安庆2023 §3(3)2）：none 各自办理，overflow 超出承办"
-        "能力时就近调派，rebalance 每月按序时进度调配案源，all 全部。"
+        "能力时就近调派，rebalance 每月按序时进度调配案源（不超过接收地区的剩余承办能力，年末来不及结案时停止），"
+        "combined 两者并用，all 全部。"
         "结果写入 --out 目录：CSV（UTF-8带BOM）、一个 xlsx（难以达标的行标红）、每个地区一张图及全市概览图。"
         "同一种子结果相同，与并行进程数无关。退出码：0 完成，2 输入有误。")
     parser.add_argument("--plan", required=True, help="计划ID（如 anqing-2023）或计划文件路径")
@@ -28,8 +29,9 @@ def register(sub) -> None:
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="随机种子（默认 0）")
     parser.add_argument("--month", type=int, choices=range(1, 13), metavar="M",
                         help="截至月份（1-12，默认进度表中最后一个月）；进度表不能有更晚月份的数据")
-    parser.add_argument("--policy", choices=["none", "overflow", "rebalance", "all"], default="none",
-                        help="调配策略：none 各自办理（默认）、overflow 就近调派、rebalance 按序时进度调配、all 全部比较")
+    parser.add_argument("--policy", choices=["none", "overflow", "rebalance", "combined", "all"], default="none",
+                        help="调配策略：none 各自办理（默认）、overflow 就近调派、rebalance 按序时进度调配、"
+                             "combined 两者并用、all 全部比较")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--workers", type=positive_int, metavar="K", help="本机并行进程数（默认：可用CPU数）")
     group.add_argument("--scheduler", metavar="ADDR", help="Dask 集群调度器地址（如 tcp://10.0.0.5:8786；需安装 dask）")

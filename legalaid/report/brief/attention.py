@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from legalaid.report.projection import percent
+
 
 @dataclass
 class Concern:
@@ -63,10 +65,10 @@ def concerns(brief) -> list[Concern]:
         if row.light in ("red", "amber"):
             word = "仅" if row.light == "red" else ""
             c.add(BEHIND_PACE + TARGET_OUTLOOK * (1 - c.p_reach), f"落后序时进度{-row.gap:.0f}件（序时完成率{row.pace:.0%}），"
-                  f"按当前进度完成全年目标的概率{word}{c.p_reach:.0%}")
+                  f"按当前进度完成全年目标的概率{word}{percent(c.p_reach)}")
         if p["p_closure_ok"] < LIKELY:
             c.add(CLOSURE_OUTLOOK, f"预计年末结案率{p['closure_ratio_mean']:.0%}，达到{closure_min:.0%}的概率"
-                  f"{p['p_closure_ok']:.0%}")
+                  f"{percent(p['p_closure_ok'])}")
     for region, part in plan_rule_failures(brief).groupby("region", sort=False):
         if region in found:
             rules = "、".join(dict.fromkeys(part["rule"].map(RULE_LABELS)))
