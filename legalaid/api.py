@@ -36,6 +36,8 @@ PathLike = str | os.PathLike
 #: Accepted file stems per table in a data folder.
 STEMS = {"cases": ("cases", "案件"), "lawyers": ("lawyers", "律师"), "progress": ("progress", "进度", "月度进度"),
          "funds": ("funds", "经费")}
+#: Optional tables of a data folder: found when present, never required.
+OPTIONAL_STEMS = {"history": ("history", "历年", "历年月度", "历年进度")}
 EXTENSIONS = (".csv", ".xlsx", ".xls")
 
 
@@ -47,7 +49,8 @@ def load_plan(plan: Plan | PathLike) -> Plan:
 
 
 def find_files(folder: PathLike) -> dict[str, Path]:
-    """The four table files in ``folder`` (cases|案件, lawyers|律师, progress|进度, funds|经费)."""
+    """The four table files in ``folder`` (cases|案件, lawyers|律师, progress|进度, funds|经费), and the
+    optional history table (history|历年) when present."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError([InputIssue(str(folder), None, None, None, "不是一个目录（--data 应给出数据所在的文件夹）")])
@@ -60,6 +63,13 @@ def find_files(folder: PathLike) -> dict[str, Path]:
             names = "、".join(f"{s}{e}" for s in stems for e in (".csv", ".xlsx"))
             problem = "找不到" if not hits else f"有多个文件（{'、'.join(h.name for h in hits)}），只能保留一个："
             issues.append(InputIssue(str(folder), None, None, None, f"{problem}{names} 之一"))
+    for table, stems in OPTIONAL_STEMS.items():
+        hits = [folder / f"{stem}{ext}" for stem in stems for ext in EXTENSIONS if (folder / f"{stem}{ext}").is_file()]
+        if len(hits) == 1:
+            found[table] = hits[0]
+        elif hits:
+            issues.append(InputIssue(str(folder), None, None, None, f"有多个历年数据文件（{'、'.join(h.name for h in hits)}），"
+                                     "只能保留一个"))
     if issues:
         raise InputError(issues)
     return found
@@ -67,7 +77,8 @@ def find_files(folder: PathLike) -> dict[str, Path]:
 
 def read_inputs(plan: Plan | PathLike, *, folder: PathLike | None = None, cases: PathLike | None = None,
                 lawyers: PathLike | None = None, progress: PathLike | None = None, funds: PathLike | None = None,
-                month: int | None = None, cumulative: bool = False, sheet: str | None = None) -> InputTables:
+                history: PathLike | None = None, month: int | None = None, cumulative: bool = False,
+                sheet: str | None = None) -> InputTables:
     """Read and validate the input files (all problems of all files in one InputError).
 
     ``folder`` finds the four tables by name (``find_files``); single files may be given instead.
@@ -77,8 +88,8 @@ def read_inputs(plan: Plan | PathLike, *, folder: PathLike | None = None, cases:
     from scenarios.tables import load_inputs
 
     files = find_files(folder) if folder is not None else {}
-    given = {k: v for k, v in (("cases", cases), ("lawyers", lawyers), ("progress", progress), ("funds", funds))
-             if v is not None}
+    given = {k: v for k, v in (("cases", cases), ("lawyers", lawyers), ("progress", progress), ("funds", funds),
+                               ("history", history)) if v is not None}
     return load_inputs(load_plan(plan), **(files | given), as_of_month=month, cumulative=cumulative, sheet=sheet)
 
 
@@ -118,8 +129,12 @@ def dispatch(plan: Plan | PathLike, cases: pd.DataFrame | PathLike, lawyers: pd.
 
 def project(plan: Plan | PathLike, progress: pd.DataFrame | PathLike, lawyers: pd.DataFrame | PathLike | None = None,
             *, runs: int = 1000, seed: int = 0, month: int | None = None, policies: str | Sequence[str] = "none",
-            workers: int = 1, params: SimulationParams | PathLike | None = None, **options) -> ProjectionResult:
-    """Project the rest of the year (``simulation.project``); tables may be files or DataFrames."""
+            workers: int = 1, params: SimulationParams | PathLike | None = None,
+            history: pd.DataFrame | PathLike | None = None, **options) -> ProjectionResult:
+    """Project the rest of the year (``simulation.project``); tables may be files or DataFrames.
+
+    ``history``: earlier years' monthly counts (the progress format plus a year column), or None.
+    """
     from scenarios.tables import read_table
     from simulation import project as run
 
@@ -130,8 +145,10 @@ def project(plan: Plan | PathLike, progress: pd.DataFrame | PathLike, lawyers: p
         lawyers = read_table(lawyers, "lawyers", plan)
     if params is not None and not isinstance(params, SimulationParams):
         params = SimulationParams.from_toml(params)
+    if history is not None and not isinstance(history, pd.DataFrame):
+        history = read_table(history, "history", plan)
     return run(plan, progress, lawyers, runs=runs, seed=seed, month=month, policies=policies, workers=workers,
-               params=params, **options)
+               params=params, history=history, **options)
 
 
 def load_schedule(schedule: SubsidySchedule | PathLike | None = None) -> SubsidySchedule:

@@ -73,12 +73,12 @@ def build_brief(plan: Plan, inputs: InputTables, month: int, *, seed: int = 0, r
     t0 = time.perf_counter()
     with progress_bar(runs, show_progress) as bar:
         projection = project(plan, inputs.progress, inputs.lawyers, runs=runs, seed=seed, month=month,
-                             policies="all", workers=workers, on_chunk=bar)
+                             policies="all", workers=workers, on_chunk=bar, history=inputs.history)
     previous = None
     if month > 1:
         earlier = inputs.progress[inputs.progress["month"] <= month - 1]
         previous = project(plan, earlier, inputs.lawyers, runs=runs, seed=seed, month=month - 1, policies=("none",),
-                           workers=workers)
+                           workers=workers, history=inputs.history)
     seconds["projection"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     samples = projection.samples["none"].approved.sum(axis=2)  # (runs, regions): year-end approvals 件

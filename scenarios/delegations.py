@@ -14,6 +14,7 @@ from scenarios.vocab import Finding
 
 #: The columns added up, and the key a district has one row for, per table.
 SUMMED = {"progress": (("approved", "closed"), ("region", "month")),
+          "history": (("approved", "closed"), ("region", "year", "month")),
           "funds": (("upper_funds", "local_funds", "planned_cases", "arrived", "spent", "subsidy_spent"), ("region",))}
 
 

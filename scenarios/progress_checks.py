@@ -143,3 +143,50 @@ def to_monthly(progress: pd.DataFrame) -> pd.DataFrame:
     for column in [c for c in ("approved", "closed", "closed_litigation", "closed_social") if c in out.columns]:
         out[column] = out.groupby("region", sort=False)[column].diff().fillna(out[column])
     return out.sort_index()
+
+
+def history_issues(history: pd.DataFrame, plan: Plan, *, file: str = "历年月度表", rows: list[int] | None = None,
+                   headers: dict[str, str] | None = None) -> list[InputIssue]:
+    """Consistency of the history table (earlier years' monthly reports, the progress format plus a year).
+
+    Checks: years are earlier than the plan's year (and not before 2000); each region-year reports
+    the 12 months once each; closures to date never exceed approvals to date within a year (closures
+    count that year's cases, as in the progress table). Rows with a missing region, year or month
+    are skipped (reported elsewhere).
+    """
+    labels = {c.name: c.label for c in TABLES["history"]} | (headers or {})
+    frame = history[["region", "year", "month", "approved", "closed"]].copy()
+    frame["row"] = rows if rows is not None else [i + 2 for i in range(len(frame))]
+    frame = frame[frame["region"].notna() & frame["month"].notna() & frame["year"].notna()]
+    frame = frame[frame["month"].between(1, 12)].astype({"month": int, "year": int})
+    issues = []
+
+    def issue(row, column, value, expected):
+        issues.append(InputIssue(file, row, labels[column], value, expected))
+
+    bad_year = (frame["year"] >= plan.year) | (frame["year"] < 2000)
+    for row, year in frame.loc[bad_year, ["row", "year"]].itertuples(index=False):
+        issue(row, "year", str(year), f"历年数据的年份应在2000年至{plan.year - 1}年之间（早于计划年度{plan.year}年）；"
+              "本年数据请填入月度进度表")
+    frame = frame[~bad_year]
+    for (region, year), part in frame.groupby(["region", "year"], sort=False):
+        name = plan.region(region).name if region in plan.region_ids else str(region)
+        part = part.sort_values(["month", "row"], kind="stable")
+        for row, month in part.loc[part["month"].duplicated(), ["row", "month"]].itertuples(index=False):
+            first = part.loc[part["month"] == month, "row"].iloc[0]
+            issue(row, "month", str(month), f"{name}{year}年{month}月已在第{first}行填报，同一地区同一年月只能有一行")
+        gaps = sorted(set(range(1, 13)) - set(part["month"]))
+        if gaps:
+            issue(None, "month", None, f"{name}{year}年缺少{'、'.join(f'{m}月' for m in gaps)}的数据"
+                  "（历年数据应为全年12个月，没有案件的月份填0；不完整的年份请整年删除）")
+        once = part.drop_duplicates("month")
+        known = once[["approved", "closed"]].notna().all(axis=1).cummin()
+        once = once[known.to_numpy(dtype=bool)]
+        counts = once[["approved", "closed"]].astype("float64").cumsum()
+        for (row, month, closed), cum_a, cum_c in zip(once[["row", "month", "closed"]].itertuples(index=False),
+                                                       counts["approved"], counts["closed"], strict=True):
+            if cum_c > cum_a:
+                issue(row, "closed", str(closed), f"{name}{year}年截至{month}月累计结案{cum_c:g}件，多于累计审批"
+                      f"{cum_a:g}件；历年数据的结案数只计当年审批的案件")
+                break
+    return issues

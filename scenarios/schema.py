@@ -12,6 +12,9 @@ lawyers  : lawyer_id str, region str, kind {social, staff, grassroots}, firm str
 progress : region str, month int 1-12, approved int, closed int (that month's counts 件); optional
     closed_litigation, closed_social int (of that month's closures: litigation cases, and cases
     handled by social lawyers; 安庆2023方案六（二） shares of closed cases)
+history  : region str, year int, month int 1-12, approved int, closed int: earlier complete years,
+           the progress format plus a year column (optional; the projection's seasonality,
+           overdispersion and drifts are estimated from it)
 funds    : region str, upper_funds float (元, central+provincial), local_funds float (元),
            planned_cases, arrived, spent, subsidy_spent float (元 or 件; NaN when not given)
 """
@@ -89,6 +92,13 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("closed_social", "结案中社会律师办理数", ("closed_social", "结案中社会律师办理数", "社会律师办结数",
                                                         "社会律师结案数", "结案中社会律师办理"), "int", required=False),
     ),
+    "history": (
+        Column("region", "地区", _REGION_ALIASES, "region"),
+        Column("year", "年份", ("year", "年份", "年度", "年"), "int"),
+        Column("month", "月份", ("month", "月份", "月"), "int"),
+        Column("approved", "审批数", ("approved", "审批数", "批准数", "审批案件数", "当月审批"), "int"),
+        Column("closed", "结案数", ("closed", "结案数", "办结数", "结案案件数", "当月结案"), "int"),
+    ),
     "funds": (
         Column("region", "地区", _REGION_ALIASES, "region"),
         Column("upper_funds", "中央和省级资金（元）", ("upper_funds", "中央和省级资金（元）", "中央和省级资金", "中央省级资金",
@@ -104,7 +114,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
 }
 
 #: Chinese name of each table, for messages.
-TABLE_LABELS = {"cases": "案件表", "lawyers": "律师表", "progress": "月度进度表", "funds": "经费表"}
+TABLE_LABELS = {"cases": "案件表", "lawyers": "律师表", "progress": "月度进度表", "funds": "经费表",
+                "history": "历年月度表"}
 
 
 def columns(table: str) -> list[str]:

@@ -44,7 +44,7 @@ def read_table(path: str | os.PathLike, table: str, plan: Plan, *, as_of_month: 
     Parameters
     ----------
     path : .csv (UTF-8, UTF-8 with BOM or GB18030), .xlsx or .xls (first sheet).
-    table : "cases", "lawyers", "progress" or "funds".
+    table : "cases", "lawyers", "progress", "funds" or "history".
     plan : the plan whose regions the file must use.
     as_of_month : for progress, the current month (1-12); later months are errors.
     cumulative : for progress, the counts are year to date (turned into monthly counts).
@@ -95,6 +95,7 @@ class InputTables:
     ----------
     plan : the plan the tables were checked against.
     cases, lawyers, progress, funds : canonical frames, or None when not given.
+    history : earlier years' monthly counts (canonical history table), or None.
     findings : facts that are not errors (e.g. lawyers over the yearly cap).
     sources : table name -> file it was read from.
     """
@@ -104,11 +105,12 @@ class InputTables:
     lawyers: pd.DataFrame | None = None
     progress: pd.DataFrame | None = None
     funds: pd.DataFrame | None = None
+    history: pd.DataFrame | None = None
     findings: list[Finding] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
 
 
-def load_inputs(plan: Plan, *, cases=None, lawyers=None, progress=None, funds=None,
+def load_inputs(plan: Plan, *, cases=None, lawyers=None, progress=None, funds=None, history=None,
                 as_of_month: int | None = None, cumulative: bool = False, sheet: str | None = None) -> InputTables:
     """Read every given file; one InputError listing the problems of all files.
 
@@ -119,14 +121,15 @@ def load_inputs(plan: Plan, *, cases=None, lawyers=None, progress=None, funds=No
     Parameters
     ----------
     plan : the plan whose regions and rules apply.
-    cases, lawyers, progress, funds : paths (str or PathLike) or None.
+    cases, lawyers, progress, funds, history : paths (str or PathLike) or None.
     as_of_month : current month (1-12) for the progress checks.
     cumulative : the progress counts are year to date (turned into monthly counts).
     sheet : the Excel sheet to read in every workbook (default: found by its header).
     """
     result = InputTables(plan)
     issues: list[InputIssue] = []
-    for table, path in (("cases", cases), ("lawyers", lawyers), ("progress", progress), ("funds", funds)):
+    for table, path in (("cases", cases), ("lawyers", lawyers), ("progress", progress), ("funds", funds),
+                        ("history", history)):
         if path is None:
             continue
         result.sources[table] = str(path)

@@ -23,7 +23,7 @@ from scenarios.delegations import merge_delegations
 from scenarios.errors import InputIssue
 from scenarios.excel import BadCell
 from scenarios.plans import Plan
-from scenarios.progress_checks import progress_issues, to_monthly
+from scenarios.progress_checks import history_issues, progress_issues, to_monthly
 from scenarios.readers import RawTable, cell_text, is_blank
 from scenarios.schema import CASE_KINDS, NO, TABLE_LABELS, TABLES, YES, Column
 from scenarios.vocab import Finding
@@ -235,6 +235,9 @@ def parse_table(raw: RawTable, table: str, plan: Plan, *, as_of_month: int | Non
         headers = {name: raw.headers[j] for name, j in positions.items()}
         issues += progress_issues(frame, plan, as_of_month=as_of_month, file=raw.file, rows=list(frame.index),
                                   headers=headers)
+    if table == "history":
+        headers = {name: raw.headers[j] for name, j in positions.items()}
+        issues += history_issues(frame, plan, file=raw.file, rows=list(frame.index), headers=headers)
     return frame, issues, notes
 
 

@@ -1,19 +1,22 @@
 """The projection without the event model: closed form and vectorised numpy, unlimited capacity.
 
-With unlimited handler capacity and no dispatch policy the model is a thinned Poisson process,
-so its answers follow in closed form (``closed_form``) and its Monte Carlo replications can be
-drawn directly, all at once, with the same distribution (``vectorised``):
+With unlimited handler capacity and no dispatch policy nothing in the model interacts, so its
+answers follow from the posterior by quadrature (``closed_form``) and its replications can be
+drawn all at once with the same distribution (``vectorised``):
 
-- remaining approvals in month j given the rate λ: Poisson(λ·w[j]); λ ~ Gamma(a, b) (or fixed),
-  so the remaining year is negative binomial NB(a, b / (b + Σw)) — mean a/b·Σw, variance
-  a/b·Σw + a/b²·(Σw)²;
+- remaining approvals of region c given the drift multiplier M = exp(bias + city + region
+  factor) (normal on the log scale, Gauss-Hermite quadrature): months Poisson(μ_j · M · G_j),
+  G_j ~ Gamma(φ, 1/φ), so mean M Σμ and variance M Σμ + M² Σμ²/φ; the year's mean and sd are
+  exact, P(target) and the 5%/95% points use a negative binomial of that mean and variance given
+  M (exact when φ is infinite, i.e. Poisson months), mixed over M;
 - given a month's count, each case is uniform over the month's days and closes in month l with
-  probability π[j, l] (gamma handling time, averaged over days and kinds): multinomial;
-- each open case at the as-of date closes in month l with probability π_carry[l] (its class
-  mixture of gamma residuals): multinomial.
+  probability π[j, l] (gamma handling time × the replication's factor F, averaged over days and
+  kinds); each open case at the as-of date closes in month l with probability π_carry[l];
+  expected closures average π over F (quadrature); approvals and F are independent.
 
-The SimPy model with unlimited capacity and policy "none" must agree with these within Monte
-Carlo error (tests/simulation); the vectorised projection is the benchmark's yardstick.
+The seasonal draw (``Posterior.season_sd``) is not in ``closed_form`` (it is zero without a
+history table). The SimPy model with unlimited capacity and policy "none" must agree with these
+within Monte Carlo error (tests/simulation); the vectorised projection is the benchmark's yardstick.
 """
 
 from __future__ import annotations
@@ -22,36 +25,48 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from simulation.randomness import draw_year
 from simulation.start import StartState
 
+#: Gauss-Hermite (probabilists') nodes and weights for a standard normal factor.
+_X, _W = np.polynomial.hermite_e.hermegauss(24)
+_W = _W / _W.sum()
+#: Fewer nodes for the handling-time factor (expected closures are smooth in it).
+_XF, _WF = np.polynomial.hermite_e.hermegauss(7)
+_WF = _WF / _WF.sum()
 
-def month_closure_probs(state: StartState) -> np.ndarray:
+
+def month_closure_probs(state: StartState, factor: float | np.ndarray = 1.0) -> np.ndarray:
     """π (C, 12, 13): P(a case of region c approved in month j closes in month l); l = 12: after the year.
 
-    Rows of months before the as-of month are zero (those cases are in the carry-over).
+    Rows of months before the as-of month are zero (those cases are in the carry-over); handling
+    times × ``factor`` (a number, or one per region).
     """
     edges = state.edges
+    f = np.broadcast_to(np.asarray(factor, dtype=float), (state.n_regions,))
     out = np.zeros((state.n_regions, 12, 13))
     for c in range(state.n_regions):
         for j in range(state.month, 12):
             s = np.arange(edges[j], edges[j + 1]) + 0.5
-            cdf = np.stack([state.closure_cdf(edges[n + 1] - s, c) for n in range(12)])  # (12, days)
+            cdf = np.stack([state.closure_cdf(edges[n + 1] - s, c, f[c]) for n in range(12)])  # (12, days)
             by_month = np.diff(np.vstack([np.zeros((1, len(s))), cdf]), axis=0)
             out[c, j, :12] = by_month.mean(axis=1)
             out[c, j, 12] = 1.0 - cdf[-1].mean()
     return out
 
 
-def carry_closure_probs(state: StartState) -> np.ndarray:
+def carry_closure_probs(state: StartState, factor: float | np.ndarray = 1.0) -> np.ndarray:
     """(C, 13): P(a case open at the as-of date closes in month l), l = 12 meaning after the year."""
     out = np.zeros((state.n_regions, 13))
     t0 = state.start_time
+    f = np.broadcast_to(np.asarray(factor, dtype=float), (state.n_regions,))
     for c in range(state.n_regions):
-        age, kind, prob, surv = state.carry_age[c], state.carry_kind[c], state.carry_prob[c], state.carry_surv[c]
+        age, kind, prob = state.carry_age[c], state.carry_kind[c], state.carry_prob[c]
         if not len(age):
             out[c, 12] = 1.0
             continue
-        k, th = state.shape[kind], state.scale[c, kind]
+        k, th = state.shape[kind], state.scale[c, kind] * f[c]
+        surv = special.gammaincc(k, age / th)
         closed_by = np.zeros(13)
         for n in range(state.month, 12):
             h = state.edges[n + 1] - t0
@@ -63,59 +78,113 @@ def carry_closure_probs(state: StartState) -> np.ndarray:
     return np.clip(out, 0.0, 1.0)
 
 
+def point_rates(state: StartState) -> np.ndarray:
+    """The rate each replication starts from before its drift (``randomness.draw_year`` without the
+    seasonal draw)."""
+    m = state.month
+    if state.posterior.source == "none":
+        return state.rate_hat
+    if m == 0:
+        return state.targets / state.season.sum(axis=1)
+    r = state.posterior.recency[:m]
+    return np.maximum((state.approved_m[:, :m] * r).sum(axis=1), 0.5 * r.max()) / (state.season[:, :m] * r).sum(axis=1)
+
+
+def _remaining(mu: np.ndarray, k: float, log_sd: float, bias: float):
+    """Mixture over M of the remaining approvals: (nodes M, weights, conditional means, variances)."""
+    big_m = np.exp(bias + log_sd * _X) if log_sd > 0 else np.full(1, np.exp(bias))
+    w = _W if log_sd > 0 else np.ones(1)
+    a = big_m * mu.sum()
+    v = a + k * big_m ** 2 * (mu ** 2).sum()
+    return w, a, v
+
+
+def _cdf(n: np.ndarray, w: np.ndarray, a: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """P(remaining ≤ n) of the mixture (negative binomial of mean a and variance v per node; Poisson if v = a)."""
+    out = np.zeros(len(n))
+    for wi, ai, vi in zip(w, a, v, strict=True):
+        if vi > ai * (1 + 1e-9) and ai > 0:
+            p = ai / vi
+            out += wi * stats.nbinom.cdf(n, ai * p / (1 - p), p)
+        else:
+            out += wi * stats.poisson.cdf(n, ai)
+    return out
+
+
 def closed_form(state: StartState) -> pd.DataFrame:
-    """Exact year-end answers per region with unlimited capacity and no policy (English columns).
+    """Year-end answers per region with unlimited capacity and no policy (English columns).
 
     Columns: region, approved_mean, approved_sd, approved_q05, approved_q95, p_reach (P(year-end
     approvals ≥ target)), closed_mean (expected closures within the year).
     """
-    m = state.month
-    w_rem = float(state.weights[m:].sum())
+    m, post = state.month, state.posterior
     ytd = state.approved_m.sum(axis=1)
     need = state.targets - ytd
+    rate = point_rates(state)
+    close_sd = float(np.hypot(post.close_city_sd, post.close_county_sd))
+    nodes = [(1.0, np.exp(post.close_bias))] if close_sd == 0 else \
+        list(zip(_WF, np.exp(post.close_bias + close_sd * _XF), strict=True))
+    pi = sum(w * month_closure_probs(state, f) for w, f in nodes)
+    carry = sum(w * carry_closure_probs(state, f) for w, f in nodes)
     rows = []
-    pi = month_closure_probs(state)
-    carry = carry_closure_probs(state)
     for c in range(state.n_regions):
-        if state.rate_rate > 0:
-            a, b = state.rate_shape[c], state.rate_rate
-            dist = stats.nbinom(a, b / (b + w_rem))
-            mean = a / b * w_rem
-            var = mean + a / b**2 * w_rem**2
-            lam = a / b
-        else:
-            lam = state.rate_hat[c]
-            dist = stats.poisson(lam * w_rem)
-            mean = var = lam * w_rem
-        p_reach = 1.0 if need[c] <= 0 else float(dist.sf(np.ceil(need[c]) - 1))
+        mu = rate[c] * state.season[c, m:]
+        sd = float(np.hypot(post.drift_city_sd, post.drift_county_sd[c]))
+        w, a, v = _remaining(mu, float(post.inv_phi[c]), sd, float(post.drift_bias[c]))
+        mean = float(np.dot(w, a))
+        var = float(np.dot(w, v) + np.dot(w, a ** 2) - mean ** 2)
+        hi = int(np.ceil(mean + 12 * np.sqrt(var) + 20))
+        grid = np.arange(hi + 1)
+        cdf = _cdf(grid, w, a, v)
+        p_reach = 1.0 if need[c] <= 0 else float(1.0 - _cdf(np.array([np.ceil(need[c]) - 1]), w, a, v)[0])
+        q05, q95 = (float(grid[np.searchsorted(cdf, q)]) for q in (0.05, 0.95))
+        month_mean = (w[:, None] * (a / mu.sum() if mu.sum() > 0 else np.zeros_like(a))[:, None] * mu[None]).sum(0)
         closed = (state.closed_m[c].sum() + state.open_cases[c] * carry[c, :12].sum()
-                  + lam * float(np.dot(state.weights[m:], pi[c, m:, :12].sum(axis=1))))
+                  + float(np.dot(month_mean, pi[c, m:, :12].sum(axis=1))))
         rows.append({"region": state.region_ids[c], "approved_mean": ytd[c] + mean, "approved_sd": np.sqrt(var),
-                     "approved_q05": ytd[c] + dist.ppf(0.05), "approved_q95": ytd[c] + dist.ppf(0.95),
-                     "p_reach": p_reach, "closed_mean": closed})
+                     "approved_q05": ytd[c] + q05, "approved_q95": ytd[c] + q95, "p_reach": p_reach,
+                     "closed_mean": closed})
     return pd.DataFrame(rows)
 
 
 def vectorised(state: StartState, runs: int, seed: int = 0) -> dict[str, np.ndarray]:
     """Draw ``runs`` replications at once (unlimited capacity, no policy), as the SimPy samples.
 
+    Parameters of each replication come from ``randomness.draw_year``; months are Poisson, each
+    case uniform over its month's days with a gamma handling time (× the replication's factor).
     Returns ``approved`` and ``closed`` (runs, C, 12) monthly counts, reported months included.
     """
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     C, m = state.n_regions, state.month
-    if state.rate_rate > 0:
-        lam = rng.gamma(state.rate_shape[None, :], 1.0 / state.rate_rate, size=(runs, C))
-    else:
-        lam = np.broadcast_to(state.rate_hat, (runs, C))
+    draws = [draw_year(state, rng) for _ in range(runs)]
+    mu = np.stack([d.month_mu for d in draws])  # (R, C, 12 - m)
+    factor = np.stack([d.close_factor for d in draws])  # (R, C)
     approved = np.broadcast_to(state.approved_m, (runs, C, 12)).copy()
     closed = np.broadcast_to(state.closed_m, (runs, C, 12)).copy()
-    pi = month_closure_probs(state)
+    n = rng.poisson(mu)
+    approved[:, :, m:] += n
+    edges = state.edges
     for j in range(m, 12):
-        n = rng.poisson(lam * state.weights[j])
-        approved[:, :, j] += n
-        closed += rng.multinomial(n, pi[:, j, :])[:, :, :12]
-    carry = carry_closure_probs(state)
+        count = n[:, :, j - m].reshape(-1)
+        cell = np.repeat(np.arange(runs * C), count)
+        region = cell % C
+        kind = rng.choice(3, size=len(cell), p=state.mix)
+        start = edges[j] + rng.integers(0, int(edges[j + 1] - edges[j]), size=len(cell)) + 0.5
+        t = start + rng.standard_gamma(state.shape[kind]) * state.scale[region, kind] * factor.reshape(-1)[cell]
+        month = np.searchsorted(edges, t, side="right") - 1
+        inside = month < 12
+        closed += np.bincount(cell[inside] * 12 + month[inside], minlength=runs * C * 12).reshape(runs, C, 12)
     for c in range(C):
-        if state.open_cases[c] > 0:
-            closed[:, c, :] += rng.multinomial(int(state.open_cases[c]), carry[c], size=runs)[:, :12]
+        if state.open_cases[c] <= 0:
+            continue
+        age, kind, prob = state.carry_age[c], state.carry_kind[c], state.carry_prob[c]
+        counts = rng.multinomial(int(state.open_cases[c]), prob, size=runs)  # (R, L)
+        rep = np.repeat(np.repeat(np.arange(runs), len(age)), counts.reshape(-1))
+        cls = np.repeat(np.tile(np.arange(len(age)), runs), counts.reshape(-1))
+        k, th = state.shape[kind[cls]], state.scale[c, kind[cls]] * factor[rep, c]
+        total = th * special.gammainccinv(k, special.gammaincc(k, age[cls] / th) * (1.0 - rng.random(len(cls))))
+        t = state.start_time + np.maximum(total - age[cls], 0.0)
+        month = np.searchsorted(edges, t, side="right") - 1
+        inside = month < 12
+        closed[:, c, :] += np.bincount(rep[inside] * 12 + month[inside], minlength=runs * 12).reshape(runs, 12)
     return {"approved": approved, "closed": closed}

@@ -14,12 +14,14 @@ from simulation.randomness import STREAMS, child
 from simulation.start import StartState
 
 
-def carry_closures(state: StartState, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def carry_closures(state: StartState, rng: np.random.Generator, factor: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Closing times of the cases open at the as-of date: (region, time, amount) arrays.
 
     An open case of age a (days since approval) and kind k closes after the gamma residual given
-    survival to a: d = θ·Q⁻¹(k, S(a)·V) with V uniform on (0, 1], residual = d − a. In
-    deterministic mode each class closes after its mean residual E[d − a | d > a].
+    survival to a: d = θ·Q⁻¹(k, S(a)·V) with V uniform on (0, 1], residual = d − a, θ the region's
+    scale × ``factor`` (the replication's handling-time drift). In deterministic mode each class
+    closes after its mean residual E[d − a | d > a].
     """
     regions, times, amounts = [], [], []
     t0 = state.start_time
@@ -39,7 +41,11 @@ def carry_closures(state: StartState, rng: np.random.Generator) -> tuple[np.ndar
         counts = rng.multinomial(int(n), prob)
         pick = np.repeat(np.arange(len(age)), counts)
         v = 1.0 - rng.random(len(pick))
-        total = th[pick] * special.gammainccinv(k[pick], surv[pick] * v)
+        k, th, s = k[pick], th[pick], surv[pick]
+        if factor is not None and factor[c] != 1.0:
+            th = th * factor[c]
+            s = special.gammaincc(k, age[pick] / th)
+        total = th * special.gammainccinv(k, s * v)
         regions.append(np.full(len(pick), c))
         times.append(t0 + np.maximum(total - age[pick], 0.0))
         amounts.append(np.ones(len(pick)))
@@ -48,13 +54,13 @@ def carry_closures(state: StartState, rng: np.random.Generator) -> tuple[np.ndar
     return np.concatenate(regions), np.concatenate(times), np.concatenate(amounts)
 
 
-def start_closures(state: StartState, starts: np.ndarray, seed: np.random.SeedSequence
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def start_closures(state: StartState, starts: np.ndarray, seed: np.random.SeedSequence,
+                   factor: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Closing times of the cases assigned during the simulation: (region, time, amount) arrays.
 
     ``starts`` (C, D, 3) holds cases assigned per approving region, day and kind; a case assigned
     at noon of day d closes at d + ½ + its handling time (gamma draw; the mean in deterministic
-    mode). Each region draws from its own stream (spawn key of ``seed`` + region index), so a
+    mode), scaled by the replication's ``factor`` per region. Each region draws from its own stream (spawn key of ``seed`` + region index), so a
     policy that changes one region's assignments leaves the other regions' draws untouched.
     """
     C, D, K = starts.shape
@@ -70,13 +76,15 @@ def start_closures(state: StartState, starts: np.ndarray, seed: np.random.SeedSe
         cell = np.repeat(np.arange(D * K), counts)
         kind, day = cell % K, cell // K
         rng = np.random.Generator(np.random.PCG64(child(seed, c)))
-        times.append(t_start[day] + rng.standard_gamma(state.shape[kind]) * state.scale[c, kind])
+        f = 1.0 if factor is None else factor[c]
+        times.append(t_start[day] + rng.standard_gamma(state.shape[kind]) * state.scale[c, kind] * f)
         regions.append(np.full(len(cell), c))
     region = np.concatenate(regions)
     return region, np.concatenate(times), np.ones(len(region))
 
 
-def closures(state: StartState, year, rng: dict, seed: np.random.SeedSequence) -> np.ndarray:
+def closures(state: StartState, year, rng: dict, seed: np.random.SeedSequence, factor: np.ndarray | None = None
+             ) -> np.ndarray:
     """Closures per region and month within the year (C, 12): the reported months, the carried-over
     open cases, and the cases assigned during the simulation (counted for the approving region)."""
     starts = year.arrivals.copy()
@@ -84,8 +92,8 @@ def closures(state: StartState, year, rng: dict, seed: np.random.SeedSequence) -
         starts[c, i] = got
     C = state.n_regions
     closed = state.closed_m.copy()
-    for region, times, amount in (carry_closures(state, rng["carry"]),
-                                  start_closures(state, starts, child(seed, STREAMS.index("durations")))):
+    for region, times, amount in (carry_closures(state, rng["carry"], factor),
+                                  start_closures(state, starts, child(seed, STREAMS.index("durations")), factor)):
         month = np.searchsorted(state.edges, times, side="right") - 1
         inside = month < 12
         closed += np.bincount(region[inside] * 12 + month[inside], weights=amount[inside],

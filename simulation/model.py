@@ -43,8 +43,8 @@ import numpy as np
 import simpy
 
 from simulation.closures import closures, log_amount
-from simulation.policies import KIND_POOLS, rebalance_rule
-from simulation.randomness import draw_arrivals, draw_rates, streams
+from simulation.policies import KIND_POOLS, OVERFLOWING, REBALANCING, rebalance_rule
+from simulation.randomness import draw_arrivals, draw_year, streams
 from simulation.start import StartState
 
 
@@ -131,6 +131,22 @@ class Year:
         return [int(st.edges[j] - st.start_time) for j in range(st.month, 13)]
 
 
+class Room(simpy.Container):
+    """Handlers' room under the yearly cap (件): a ``simpy.Container`` whose gets are always served at once.
+
+    An assignment only takes what is there (``assign`` reads ``level`` first), so nothing ever
+    waits on a room and a ``get`` would succeed in the same instant; ``take`` does exactly that
+    without scheduling an event for it (the step count then holds the model's real events: the
+    processes' starts, the shared noons and the centre's months).
+    """
+
+    def take(self, amount: float) -> None:
+        """Take ``amount`` (≤ ``level``) out of the room now."""
+        if amount > self._level:
+            raise ValueError(f"room {self._level} cannot give {amount}")
+        self._level -= amount
+
+
 def new_year(env: simpy.Environment, state: StartState, policy: str, arrivals: np.ndarray,
              policy_rng: np.random.Generator, trace: bool) -> Year:
     """The year's shared state: handler room as Containers (whole 件 unless deterministic)."""
@@ -138,7 +154,7 @@ def new_year(env: simpy.Environment, state: StartState, policy: str, arrivals: n
     rooms = None
     if not state.unlimited:
         det = state.params.deterministic
-        rooms = [tuple(simpy.Container(env, capacity=float("inf"), init=room if det or np.isinf(room) else int(room))
+        rooms = [tuple(Room(env, capacity=float("inf"), init=room if det or np.isinf(room) else int(room))
                        for room in row) for row in state.capacity]
     return Year(state=state, policy=policy, arrivals=arrivals, policy_rng=policy_rng, rooms=rooms,
                 backlog=[[0, 0, 0] for _ in range(C)], moved_out=np.zeros(C), moved_in=np.zeros(C),
@@ -160,7 +176,7 @@ def centre(env: simpy.Environment, year: Year):
     ytd = st.approved_m[:, :m].sum(axis=1)
     for j in range(m, 12):
         lo, hi = first_day[j - m], first_day[j - m + 1]
-        if year.policy == "rebalance" and j < st.params.rebalance_until_month:
+        if year.policy in REBALANCING and j < st.params.rebalance_until_month:
             redirect(env, year, j, lo, hi, ytd + year.arrivals[:, :lo, :].sum(axis=(1, 2)))
         year.published[j - m] = year.arrivals[:, lo:hi, :].tolist()
         year.steps += 1
@@ -168,10 +184,22 @@ def centre(env: simpy.Environment, year: Year):
 
 
 def redirect(env: simpy.Environment, year: Year, j: int, lo: int, hi: int, cum: np.ndarray) -> None:
-    """Move part of month j's applications from donors to regions behind 序时进度 (``rebalance_rule``)."""
+    """Move part of month j's applications from donors to regions behind 序时进度 (``rebalance_rule``).
+
+    The receivers' free room is their handlers' room now (the Containers' levels) minus their own
+    expected applications of the rest of the year; a region receives only while a case assigned
+    in month j closes within the year with at least the plan's closure-ratio minimum
+    (``StartState.closes_in_year``); donors are judged on their pessimistic projection
+    (``StartState.low``).
+    """
     st, p, arrivals = year.state, year.state.params, year.arrivals
-    q, share = rebalance_rule(j, cum, st.targets, st.rate_hat, st.weights, st.rebalance_ok, p.rebalance_share_max,
-                              p.rebalance_donor_buffer)
+    room = None
+    if year.rooms is not None:
+        own = st.rate_hat * st.season[:, j:].sum(axis=1)
+        room = np.array([sum(c.level for c in pools) for pools in year.rooms], dtype=float) - own
+    q, share = rebalance_rule(j, cum, st.targets, st.rate_hat, st.season, st.rebalance_ok, p.rebalance_share_max,
+                              p.rebalance_donor_buffer, room=room, closes=st.closes_in_year[:, j] >= st.closure_min,
+                              low=st.low)
     donors = np.flatnonzero(q > 0)
     if not len(donors):
         return
@@ -201,26 +229,33 @@ def assign(backlog: list, rooms: tuple[simpy.Container, ...]) -> list:
     """Assign waiting cases to handlers with room under the yearly cap (安庆2023 §6(2)).
 
     ``backlog`` holds waiting cases per kind (criminal, civil, administrative), updated in place;
-    each pool's room is taken from its Container. Criminal cases need a lawyer (grassroots workers
-    may not defend); civil and administrative cases go to grassroots workers first, keeping
-    lawyers' room for criminal cases (``policies.KIND_POOLS``). Returns the cases assigned per kind.
+    each pool's room is taken from its ``Room`` (one ``take`` per pool and day). Criminal cases
+    need a lawyer (grassroots workers may not defend); civil and administrative cases go to
+    grassroots workers first, keeping lawyers' room for criminal cases (``policies.KIND_POOLS``).
+    Returns the cases assigned per kind.
     """
     started = [0, 0, 0]
+    level = [rooms[0].level, rooms[1].level]
+    take = [0, 0]
     for k, pools in enumerate(KIND_POOLS):
         want = backlog[k]
         if not want:
             continue
         for pool in pools:
-            room = rooms[pool].level
+            room = level[pool]
             if room <= 0:
                 continue
             got = want if want <= room else room
-            rooms[pool].get(got)
+            level[pool] -= got
+            take[pool] += got
             want -= got
             started[k] += got
             if not want:
                 break
         backlog[k] = want
+    for pool in (0, 1):
+        if take[pool]:
+            rooms[pool].take(take[pool])
     return started
 
 
@@ -247,7 +282,7 @@ def intake(env: simpy.Environment, year: Year, c: int):
     month_of_day, first_day = (st.day_month - st.month).tolist(), year.first_day
     name, wait = st.names[c], year.backlog[c]
     yield next_noon(env, year, 0)
-    for i in range(len(st.day_weight)):
+    for i in range(st.days):
         year.steps += 1
         j = month_of_day[i]
         a = year.published[j][c][i - first_day[j]]
@@ -263,7 +298,7 @@ def intake(env: simpy.Environment, year: Year, c: int):
             got = assign(wait, year.rooms[c])
         if log is not None and (got[0] or got[1] or got[2]):
             log.append((env.now, name, "assign", log_amount(sum(got)), name))
-        if year.policy == "overflow" and (wait[0] or wait[1] or wait[2]):
+        if year.policy in OVERFLOWING and (wait[0] or wait[1] or wait[2]):
             got = _overflow(env, year, c, wait, got)
         if got != a:
             year.changed[c, i] = got
@@ -273,26 +308,61 @@ def intake(env: simpy.Environment, year: Year, c: int):
 
 
 def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace: bool = False) -> Replication:
-    """Run one replication of months m+1..12 under ``policy`` ("none", "overflow", "rebalance")."""
+    """Run one replication of months m+1..12 under ``policy`` (``policies.POLICIES``).
+
+    With unlimited capacity and policy "none" nothing waits and nothing moves: every case is
+    assigned on its approval day, so the SimPy run is skipped (same draws, same result, exactly;
+    ``events`` is then 0); under "none" a region whose room covers all its applications of the
+    year (``never_short``) runs no intake process, for the same reason. ``events`` counts the
+    real ``Environment.step`` calls.
+    """
     rng = streams(seed)
-    arrivals = draw_arrivals(state, draw_rates(state, rng["rates"]), rng["arrivals"])
+    draw = draw_year(state, rng["rates"])
+    arrivals = draw_arrivals(state, draw, rng["arrivals"])
     if not state.params.deterministic:
         arrivals = arrivals.astype(np.int64)
-    env = simpy.Environment(initial_time=state.start_time)
+    env = CountingEnvironment(initial_time=state.start_time)
     year = new_year(env, state, policy, arrivals, rng["policy"], trace)
-    env.process(centre(env, year))
-    for c in range(state.n_regions):
-        env.process(intake(env, year, c))
-    if state.year_end > state.start_time:
-        env.run(until=state.year_end)
-    closed = closures(state, year, rng, seed)
+    if not (state.unlimited and policy == "none" and not trace):
+        env.process(centre(env, year))
+        for c in range(state.n_regions):
+            if not (policy == "none" and not trace and never_short(state, year.arrivals, c)):
+                env.process(intake(env, year, c))
+        if state.year_end > state.start_time:
+            env.run(until=state.year_end)
+    closed = closures(state, year, rng, seed, draw.close_factor)
     approved = state.approved_m.copy()
     first_day = year.first_day
-    if len(state.day_weight):
+    if state.days:
         approved[:, state.month:] += np.add.reduceat(year.arrivals.sum(axis=2), first_day[:-1], axis=1)
     if year.log is not None:
         year.log.sort(key=lambda e: e[0])
     waiting = np.array([sum(b) for b in year.backlog], dtype=float)
     return Replication(approved=approved, closed=closed, waiting=waiting, overflow_out=year.overflow_out,
                        overflow_in=year.overflow_in, moved_out=year.moved_out, moved_in=year.moved_in,
-                       events=year.steps, log=year.log)
+                       events=env.steps, log=year.log)
+
+
+def never_short(state: StartState, arrivals: np.ndarray, c: int) -> bool:
+    """Region c's handlers have room for all its applications of the year (criminal cases on lawyers).
+
+    Criminal cases need lawyers, civil and administrative cases take grassroots room first
+    (``policies.KIND_POOLS``): no day can find it short iff criminal + max(0, others − grassroots
+    room) ≤ lawyers' room.
+    """
+    law, grass = state.capacity[c]
+    total = arrivals[c].sum(axis=0)
+    return bool(total[0] + max(0.0, total[1] + total[2] - grass) <= law)
+
+
+class CountingEnvironment(simpy.Environment):
+    """A SimPy environment that counts its ``step`` calls (the events it really processes)."""
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        self.steps = 0
+
+    def step(self) -> None:
+        """Process the next event, counting it."""
+        self.steps += 1
+        super().step()

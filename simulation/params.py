@@ -54,9 +54,21 @@ class SimulationParams:
         city factor); "city": one factor fitted to the city's closures; "none": as given.
     calibrate_bounds : (min, max) of the factor.
     calibrate_min_cases : approvals to date a region needs for its own factor (件).
-    rate_uncertainty : draw each replication's arrival rate from its Gamma posterior.
+    rate_uncertainty : draw each replication's parameters (rate drift with a shared city factor,
+        seasonality, month-to-month overdispersion, handling-time drift) from their posterior
+        (``simulation.posterior``); False: the point estimates and Poisson arrivals only.
+    overdispersion_prior, overdispersion_prior_weight : without a history table, the prior of the
+        monthly negative-binomial overdispersion 1/φ (Var = μ + μ²/φ) and its weight in county-months,
+        combined with the moment estimate from this year's months.
+    drift_city_sd, drift_county_sd : without a history table, the sd of log(rate of the rest of the
+        year / rate to date) shared by the city and per county, beyond the estimation noise.
+    closure_drift_city_sd, closure_drift_county_sd : without a history table, the sd of the log
+        change of the handling-time factor between the one fitted to date and the year's.
+    history_min_years : complete years a history table needs before it is used.
     rebalance_share_max : at most this share of a donor's expected monthly applications moves.
-    rebalance_donor_buffer : donors keep a projected year-end ≥ target × (1 + buffer).
+    rebalance_donor_buffer : donors keep a pessimistic projected year-end ≥ target × (1 + buffer).
+    rebalance_donor_quantile : the quantile of a donor's remaining applications that is its
+        pessimistic projection (0.1: a donor gives only what leaves it 90% sure of its own target).
     rebalance_city_centre : the city centre (市本级) takes part in rebalancing.
     rebalance_until_month : the last month (1-12) in which the centre still moves applications.
     deterministic : zero-variance mode: expected arrivals (fractional 件), mean handling times,
@@ -71,8 +83,16 @@ class SimulationParams:
     calibrate_bounds: tuple[float, float] = (0.25, 4.0)
     calibrate_min_cases: int = 30
     rate_uncertainty: bool = True
+    overdispersion_prior: float = 0.02
+    overdispersion_prior_weight: float = 24.0
+    drift_city_sd: float = 0.06
+    drift_county_sd: float = 0.08
+    closure_drift_city_sd: float = 0.1
+    closure_drift_county_sd: float = 0.15
+    history_min_years: int = 2
     rebalance_share_max: float = 0.3
     rebalance_donor_buffer: float = 0.05
+    rebalance_donor_quantile: float = 0.1
     rebalance_city_centre: bool = False
     rebalance_until_month: int = 12
     deterministic: bool = False
@@ -118,13 +138,18 @@ def params_from_dict(data: dict, source: str) -> SimulationParams:
     d = spec.durations
     calibrate = {True: "region", False: "none"}.get(d.calibrate, d.calibrate) if isinstance(d.calibrate, bool) \
         else d.calibrate
-    r = spec.rebalance
+    r, a = spec.rebalance, spec.arrivals
     return SimulationParams(
         seasonality=tuple(w / mean for w in weights), kind_mix=tuple(m / sum(mix) for m in mix),
         durations=tuple(Duration(getattr(d, k).mean_days, getattr(d, k).shape) for k in KINDS),
         calibrate=calibrate, calibrate_bounds=(d.calibrate_min, d.calibrate_max),
-        calibrate_min_cases=d.calibrate_min_cases, rate_uncertainty=spec.arrivals.rate_uncertainty,
+        calibrate_min_cases=d.calibrate_min_cases, rate_uncertainty=a.rate_uncertainty,
+        overdispersion_prior=a.overdispersion_prior, overdispersion_prior_weight=a.overdispersion_prior_weight,
+        drift_city_sd=a.drift_city_sd, drift_county_sd=a.drift_county_sd,
+        closure_drift_city_sd=a.closure_drift_city_sd, closure_drift_county_sd=a.closure_drift_county_sd,
+        history_min_years=a.history_min_years,
         rebalance_share_max=r.share_max, rebalance_donor_buffer=r.donor_buffer,
+        rebalance_donor_quantile=r.donor_quantile,
         rebalance_city_centre=r.include_city_centre, rebalance_until_month=r.until_month,
         deterministic=spec.deterministic,
         sources={k: v["source"] for k, v in data.items() if isinstance(v, dict) and isinstance(v.get("source"), str)},

@@ -71,7 +71,7 @@ class ProjectionResult:
 def project(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None = None, *, runs: int = 1000,
             seed: int = 0, month: int | None = None, policies: tuple[str, ...] | str = ("none",), workers: int = 1,
             scheduler: str | None = None, executor: Executor | None = None, params: SimulationParams | None = None,
-            on_chunk: Callable[[int], None] | None = None) -> ProjectionResult:
+            on_chunk: Callable[[int], None] | None = None, history: pd.DataFrame | None = None) -> ProjectionResult:
     """Project the rest of the year by Monte Carlo of the SimPy model.
 
     Parameters
@@ -82,15 +82,17 @@ def project(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None = N
     runs : replications N.
     seed : root seed (same inputs + seed → identical results, whatever the workers).
     month : last reported month m (default: the last month in ``progress``).
-    policies : "none", "overflow", "rebalance", "all", or a sequence of them.
+    policies : "none", "overflow", "rebalance", "combined", "all", or a sequence of them.
     workers : local processes (1 = in this process).
     scheduler : Dask scheduler address, instead of local processes.
     executor : any concurrent.futures executor, instead of both.
     params : model assumptions (default ``SimulationParams.default()``).
     on_chunk : called with the replications done as chunks finish (e.g. a progress bar's update).
+    history : canonical history table of earlier years (region, year, month, approved, closed), or None;
+        seasonality, overdispersion and the drifts are then estimated from it (``simulation.posterior``).
     """
     chosen = parse_policies(policies)
-    state = build_start(plan, progress, lawyers, month=month, params=params)
+    state = build_start(plan, progress, lawyers, month=month, params=params, history=history)
     closure_min = plan.rule_value("closure_ratio_min")
     t0 = time.perf_counter()
     samples = run_monte_carlo(state, chosen, runs, seed, workers=workers, executor=executor, scheduler=scheduler,

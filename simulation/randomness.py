@@ -1,4 +1,4 @@
-"""A replication's randomness: named generator streams and the draws of rates and arrivals.
+"""A replication's randomness: named generator streams, the draws of its parameters and arrivals.
 
 Every stream is derived from the replication's ``SeedSequence`` by a fixed spawn key, so the
 same replication seed gives every policy the same rates, arrivals and closures (common random
@@ -6,6 +6,8 @@ numbers), whatever worker runs it.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,16 +27,54 @@ def streams(seed: np.random.SeedSequence) -> dict[str, np.random.Generator]:
     return {name: np.random.Generator(np.random.PCG64(child(seed, i))) for i, name in enumerate(STREAMS)}
 
 
-def draw_rates(state: StartState, rng: np.random.Generator) -> np.ndarray:
-    """Each region's arrival rate for this replication (posterior draw, or the point estimate)."""
-    if state.rate_rate <= 0 or state.params.deterministic:
-        return state.rate_hat.copy()
-    return rng.gamma(state.rate_shape, 1.0 / state.rate_rate)
+@dataclass(frozen=True)
+class YearDraw:
+    """One replication's parameters (``draw_year``).
+
+    month_mu : expected approvals per region and remaining month (C, 12 − m), drift, seasonality
+        and the negative-binomial month factor included (件).
+    close_factor : multiplier of each region's handling times (C,).
+    """
+
+    month_mu: np.ndarray
+    close_factor: np.ndarray
 
 
-def draw_arrivals(state: StartState, rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Natural applications per region, remaining day and kind, (C, D, 3)."""
-    mu = rates[:, None] * state.day_weight[None, :]
+def draw_year(state: StartState, rng: np.random.Generator) -> YearDraw:
+    """Draw this replication's parameters from ``state.posterior`` (point values when it is "none").
+
+    Seasonality: each log weight moves by its posterior sd (then each region's profile is scaled
+    back to mean 1) and the rate to date is re-estimated on the drawn profile (recency weighted); the rate of the rest
+    of the year is that rate × exp(bias + city factor + region factor) (normal, sds
+    ``drift_city_sd`` and ``drift_county_sd``); each month's mean is multiplied by a
+    Gamma(φ, 1/φ) factor (negative-binomial months); handling times by exp(bias + city + region).
+    """
+    post, m, C = state.posterior, state.month, state.n_regions
+    if post.source == "none":
+        return YearDraw(month_mu=state.rate_hat[:, None] * state.season[:, m:], close_factor=np.ones(C))
+    season = state.season * np.exp(post.season_sd * rng.standard_normal((C, 12)) - post.season_sd ** 2 / 2)
+    season = season / season.mean(axis=1, keepdims=True)
+    if m > 0:
+        r = post.recency[:m]
+        rate = np.maximum((state.approved_m[:, :m] * r).sum(axis=1), 0.5 * r.max()) / (season[:, :m] * r).sum(axis=1)
+    else:
+        rate = state.targets / season.sum(axis=1)
+    drift = post.drift_bias + post.drift_city_sd * rng.standard_normal() + post.drift_county_sd * rng.standard_normal(C)
+    mu = (rate * np.exp(drift))[:, None] * season[:, m:]
+    k = post.inv_phi[:, None]
+    if np.any(k > 0):
+        shape = 1.0 / np.where(k > 0, k, 1.0)
+        mu = np.where(k > 0, mu * rng.gamma(np.broadcast_to(shape, mu.shape), 1.0) / shape, mu)
+    close = np.exp(post.close_bias + post.close_city_sd * rng.standard_normal()
+                   + post.close_county_sd * rng.standard_normal(C))
+    return YearDraw(month_mu=mu, close_factor=close)
+
+
+def draw_arrivals(state: StartState, draw: YearDraw, rng: np.random.Generator) -> np.ndarray:
+    """Natural applications per region, remaining day and kind, (C, D, 3): Poisson days of each month."""
+    days_in = np.diff(state.edges)
+    j = state.day_month
+    mu = draw.month_mu[:, j - state.month] / days_in[j][None, :]
     if state.params.deterministic:
         return mu[:, :, None] * state.mix[None, None, :]
     return rng.multinomial(rng.poisson(mu), state.mix)

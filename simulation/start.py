@@ -5,11 +5,12 @@ canonical progress and lawyers tables (``scenarios.schema``), and shipped to the
 picklable ``StartState``:
 
 - year to date: monthly approvals and closures of months 1..m (the progress table);
-- arrival rates: a county's expected approvals in month j are ``rate × w[j]`` with ``w`` the
-  seasonality profile; the rate is estimated from months 1..m as approved / Σ w[1..m]
-  (Poisson maximum likelihood), with the Gamma(approved + 1/2, Σ w[1..m]) posterior (Jeffreys
-  prior) when ``rate_uncertainty``; with no month reported (m = 0) the rate is target / Σ w,
-  i.e. the county is assumed on pace;
+- arrival rates: a county's expected approvals in month j are ``rate × w[c, j]`` with ``w`` its
+  seasonal profile (``simulation.posterior``: estimated from a history table with partial
+  pooling, else the default profile); the rate is estimated from months 1..m as
+  approved / Σ w[c, 1..m]; with no month reported (m = 0) the rate is target / Σ w, i.e. the
+  county is assumed on pace; each replication draws the drift of the rate, the seasonality,
+  negative-binomial months and a handling-time drift from the ``Posterior``;
 - capacity (安庆2023 §6(2)): per region, the room of its available handlers under the yearly cap,
   Σ max(0, cap − handled_this_year), cap = plan.rule_value("lawyer_yearly_cap"), split into a
   lawyer pool (social and staff lawyers) and a grassroots pool (grassroots legal-service workers,
@@ -30,12 +31,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import optimize, special, stats
 
 from scenarios.frames import check_progress
 from scenarios.plans import Plan
 from scenarios.vocab import Finding, headroom, may_defend
 from simulation.params import KINDS, SimulationParams
+from simulation.posterior import Posterior, estimate, history_arrays, weighted_rate
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,9 @@ class StartState:
     edges : day offsets of month starts from 1 January, shape (13,); edges[12] = days in year.
     approved_m, closed_m : reported monthly approvals / closures (件), shape (C, 12), zero after m.
     rate_hat : point estimate of each region's rate (件 per unit seasonal weight), shape (C,).
-    rate_shape, rate_rate : Gamma posterior of the rate (shape, rate); rate_rate 0 = no uncertainty.
-    weights : seasonality (12,), mean 1.
-    day_weight : expected share of the rate on each remaining day (w[month] / days in month), (D,).
+    weights : the city's seasonality (12,), mean 1 (the mean of the regions' profiles).
+    season : each region's seasonality (C, 12), mean 1 per region.
+    posterior : the parameter posterior each replication draws from (``simulation.posterior``).
     day_month : month index 0..11 of each remaining day, (D,).
     capacity : room under the yearly cap per region, (C, 2): lawyer pool, grassroots pool (件);
         ``inf`` when no lawyers table was given.
@@ -63,6 +65,10 @@ class StartState:
     scale : calibrated gamma scale (天) per region and kind, (C, 3).
     duration_factor : calibration factor per region applied to the mean handling times (1 = as given), (C,).
     city_duration_factor : the factor fitted to the whole city's closures to date.
+    closure_min : the plan's closure-ratio minimum (安庆2023 §6(2)).
+    closes_in_year : P(a case assigned in the middle of month j closes by 31 December), (C, 12).
+    low : pessimistic factor of each region's remaining applications (its
+        ``rebalance_donor_quantile`` quantile under the drift ÷ the forecast), (C,).
     neighbours : per region, the other regions by increasing distance (plan.distance_km).
     rebalance_ok : regions taking part in rebalancing (counties and districts by default).
     params : the parameters used.
@@ -78,10 +84,9 @@ class StartState:
     approved_m: np.ndarray
     closed_m: np.ndarray
     rate_hat: np.ndarray
-    rate_shape: np.ndarray
-    rate_rate: float
     weights: np.ndarray
-    day_weight: np.ndarray
+    season: np.ndarray
+    posterior: Posterior
     day_month: np.ndarray
     capacity: np.ndarray
     open_cases: np.ndarray
@@ -94,6 +99,9 @@ class StartState:
     scale: np.ndarray
     duration_factor: np.ndarray
     city_duration_factor: float
+    closure_min: float
+    closes_in_year: np.ndarray
+    low: np.ndarray
     neighbours: tuple[tuple[int, ...], ...]
     rebalance_ok: np.ndarray
     params: SimulationParams
@@ -103,6 +111,11 @@ class StartState:
     def n_regions(self) -> int:
         """Number of regions C."""
         return len(self.region_ids)
+
+    @property
+    def days(self) -> int:
+        """Remaining days D."""
+        return len(self.day_month)
 
     @property
     def start_time(self) -> float:
@@ -124,10 +137,12 @@ class StartState:
         """Calibrated mean handling time per region and kind (天), (C, 3)."""
         return self.shape[None, :] * self.scale
 
-    def closure_cdf(self, t: np.ndarray | float, region: int) -> np.ndarray:
-        """P(a case of ``region``, of a random kind, closes within ``t`` days of assignment)."""
+    def closure_cdf(self, t: np.ndarray | float, region: int, factor: float = 1.0) -> np.ndarray:
+        """P(a case of ``region``, of a random kind, closes within ``t`` days of assignment), handling
+        times × ``factor``."""
         t = np.maximum(np.asarray(t, dtype=float), 0.0)
-        return sum(self.mix[k] * special.gammainc(self.shape[k], t / self.scale[region, k]) for k in range(len(KINDS)))
+        return sum(self.mix[k] * special.gammainc(self.shape[k], t / (self.scale[region, k] * factor))
+                   for k in range(len(KINDS)))
 
 
 def month_edges(year: int) -> np.ndarray:
@@ -226,8 +241,13 @@ def duration_factors(plan: Plan, params: SimulationParams, approved_m: np.ndarra
 
 
 def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None = None,
-                month: int | None = None, params: SimulationParams | None = None) -> StartState:
-    """The starting state at the end of ``month`` (default: the last month in ``progress``)."""
+                month: int | None = None, params: SimulationParams | None = None,
+                history: pd.DataFrame | None = None) -> StartState:
+    """The starting state at the end of ``month`` (default: the last month in ``progress``).
+
+    ``history``: canonical history table (region, year, month, approved, closed) of earlier years;
+    years from the plan's year on are ignored.
+    """
     params = params or SimulationParams.default()
     month = check_progress(plan, progress, month)
     ids = plan.region_ids
@@ -242,22 +262,24 @@ def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None
         if int(m) <= month:
             approved_m[index[rid], int(m) - 1] += float(a)
             closed_m[index[rid], int(m) - 1] += float(c)
-    weights = np.asarray(params.seasonality, dtype=float)
     targets = np.array([plan.region(r).target for r in ids], dtype=float)
     notes: list[Finding] = []
+    arrays = history_arrays(history, tuple(ids), before=plan.year) if history is not None else None
+    posterior = estimate(month, approved_m, params, arrays)
+    if arrays is not None:
+        used = posterior.source == "history"
+        notes.append(Finding("history_used" if used else "history_short", (),
+                             {"years": arrays.city_years, "min_years": params.history_min_years}))
+    season = posterior.season
+    weights = season.mean(axis=0)
     ytd = approved_m.sum(axis=1)
-    w_obs = float(weights[:month].sum())
     if month == 0:
-        rate_hat = targets / weights.sum()
-        rate_shape, rate_rate = rate_hat.copy(), 0.0
+        rate_hat = targets / season.sum(axis=1)
         notes.append(Finding("rates_from_targets"))
     else:
-        rate_hat = ytd / w_obs
-        use_posterior = params.rate_uncertainty and not params.deterministic
-        rate_shape, rate_rate = (ytd + 0.5, w_obs) if use_posterior else (rate_hat.copy(), 0.0)
+        rate_hat = weighted_rate(approved_m, season, posterior.recency, month)
     start, end = int(edges[month]), int(edges[12])
     day_month = np.searchsorted(edges, np.arange(start, end), side="right") - 1
-    day_weight = weights[day_month] / days_in[day_month]
 
     # handling times, calibrated on the closures to date
     factors, city_factor, calibration_notes = duration_factors(plan, params, approved_m, closed_m, month, edges)
@@ -295,13 +317,19 @@ def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None
     neighbours = tuple(tuple(sorted((j for j in range(C) if j != i), key=lambda j, i=i: (plan.distance_km(ids[i], ids[j]), j)))
                        for i in range(C))
     levels = tuple(plan.region(r).level for r in ids)
+    mid = (edges[:12] + edges[1:]) / 2
+    closes = np.zeros((C, 12))
+    for c in range(C):
+        f = np.exp(posterior.close_bias)
+        closes[c] = sum(mix[k] * special.gammainc(shape[k], (edges[12] - mid) / (scale[c, k] * f)) for k in range(3))
+    spread = np.hypot(posterior.drift_city_sd, posterior.drift_county_sd)
+    low = np.exp(posterior.drift_bias + stats.norm.ppf(params.rebalance_donor_quantile) * spread)
     rebalance_ok = np.array([params.rebalance_city_centre or lvl != "city" for lvl in levels])
     return StartState(
         region_ids=tuple(ids), names=tuple(plan.region(r).name for r in ids), levels=levels, targets=targets,
         month=month, edges=edges, approved_m=approved_m, closed_m=closed_m, rate_hat=rate_hat,
-        rate_shape=np.asarray(rate_shape, dtype=float), rate_rate=float(rate_rate), weights=weights,
-        day_weight=day_weight, day_month=day_month, capacity=capacity, open_cases=open_cases,
+        weights=weights, season=season, posterior=posterior, day_month=day_month, capacity=capacity, open_cases=open_cases,
         carry_age=tuple(carry[0]), carry_kind=tuple(carry[1]), carry_prob=tuple(carry[2]),
         carry_surv=tuple(carry[3]), mix=mix, shape=shape, scale=scale, duration_factor=factors,
-        city_duration_factor=city_factor,
-        neighbours=neighbours, rebalance_ok=rebalance_ok, params=params, notes=tuple(notes))
+        city_duration_factor=city_factor, closure_min=float(plan.rule_value("closure_ratio_min")),
+        closes_in_year=closes, low=low, neighbours=neighbours, rebalance_ok=rebalance_ok, params=params, notes=tuple(notes))

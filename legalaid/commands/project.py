@@ -15,18 +15,23 @@ def register(sub) -> None:
         "蒙特卡洛重复N次：给出各地及全市年末审批预测（均值、5%-95%区间）、完成年度目标的概率、预计年末结案率"
         "及其达到计划要求的概率、完成目标的月份，并与序时进度（M/12 × 目标）对照。给出律师表时，承办能力受"
         "年度办案上限约束。可比较市法律援助中心的调配策略（计划规定全市统筹调配时）：none 各自办理，overflow 超出承办"
-        "能力时就近调派，rebalance 每月按序时进度调配案源，all 全部。"
+        "能力时就近调派，rebalance 每月按序时进度调配案源（不超过接收地区的剩余承办能力，年末来不及结案时停止），"
+        "combined 两者并用，all 全部。"
         "结果写入 --out 目录：CSV（UTF-8带BOM）、一个 xlsx（难以达标的行标红）、每个地区一张图及全市概览图。"
         "同一种子结果相同，与并行进程数无关。退出码：0 完成，2 输入有误。")
     parser.add_argument("--plan", required=True, help="计划ID（如 anqing-2023）或计划文件路径")
     parser.add_argument("--progress", required=True, metavar="F", help="月度进度表（CSV/XLSX：地区、月份、审批数、结案数）")
     parser.add_argument("--lawyers", metavar="F", help="律师表（CSV/XLSX）；不给出时不限承办能力")
+    parser.add_argument("--history", metavar="F",
+                        help="历年月度表（CSV/XLSX：地区、年份、月份、审批数、结案数；以往完整年份）；给出时按历年数据估计"
+                             "季节性、月度波动和年内趋势误差（各县向全市部分汇总），不给出时按本年各月估计，区间较宽")
     parser.add_argument("--runs", type=positive_int, default=1000, metavar="N", help="模拟次数（默认 1000）")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="随机种子（默认 0）")
     parser.add_argument("--month", type=int, choices=range(1, 13), metavar="M",
                         help="截至月份（1-12，默认进度表中最后一个月）；进度表不能有更晚月份的数据")
-    parser.add_argument("--policy", choices=["none", "overflow", "rebalance", "all"], default="none",
-                        help="调配策略：none 各自办理（默认）、overflow 就近调派、rebalance 按序时进度调配、all 全部比较")
+    parser.add_argument("--policy", choices=["none", "overflow", "rebalance", "combined", "all"], default="none",
+                        help="调配策略：none 各自办理（默认）、overflow 就近调派、rebalance 按序时进度调配、"
+                             "combined 两者并用、all 全部比较")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--workers", type=positive_int, metavar="K", help="本机并行进程数（默认：可用CPU数）")
     group.add_argument("--scheduler", metavar="ADDR", help="Dask 集群调度器地址（如 tcp://10.0.0.5:8786；需安装 dask）")
@@ -47,8 +52,8 @@ def run(args) -> int:
     from simulation.montecarlo import default_workers
 
     plan = api.load_plan(args.plan)
-    inputs = api.read_inputs(plan, progress=args.progress, lawyers=args.lawyers, month=args.month,
-                             cumulative=args.cumulative, sheet=args.sheet)
+    inputs = api.read_inputs(plan, progress=args.progress, lawyers=args.lawyers, history=args.history,
+                             month=args.month, cumulative=args.cumulative, sheet=args.sheet)
     params = SimulationParams.from_toml(args.params) if args.params else SimulationParams.default()
     runs = args.runs
     if args.deterministic:
@@ -58,7 +63,7 @@ def run(args) -> int:
         with progress_bar(runs) as bar:
             result = api.project(plan, inputs.progress, inputs.lawyers, runs=runs, seed=args.seed, month=args.month,
                                  policies=args.policy, workers=workers, scheduler=args.scheduler, params=params,
-                                 on_chunk=bar)
+                                 on_chunk=bar, history=inputs.history)
     except ImportError:
         print("错误：使用 --scheduler 需要安装 dask[distributed]（pip install 'legalaid[dask]'）", file=sys.stderr)
         return 2

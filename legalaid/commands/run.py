@@ -21,7 +21,8 @@ def register(sub) -> None:
     parser.add_argument("--plan", default="anqing-2023", help="计划ID或计划文件（默认 anqing-2023）")
     parser.add_argument("--month", type=int, default=None, choices=range(1, 13), metavar="M",
                         help="已上报到第几个月（1-12）；默认：--data 时取进度表中最后一个月，示例数据为6月")
-    parser.add_argument("--data", help="数据目录：cases/lawyers/progress/funds（或 案件/律师/进度/经费）.csv/.xlsx/.xls")
+    parser.add_argument("--data", help="数据目录：cases/lawyers/progress/funds（或 案件/律师/进度/经费）.csv/.xlsx/.xls；"
+                        "可另放历年月度表 history（或 历年）以估计季节性与预测误差")
     parser.add_argument("--out", default="out/月通报", help="报告目录（默认 out/月通报）")
     parser.add_argument("--seed", type=int, default=0, help="随机种子（默认 0）")
     parser.add_argument("--runs", type=positive_int, default=1000, help="蒙特卡洛模拟次数（默认 1000）")

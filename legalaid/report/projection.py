@@ -13,6 +13,7 @@ from legalaid.report.writers import Sheet, write_json, write_tables
 from scenarios.vocab import LIKELY, Finding
 from simulation import ProjectionResult
 from simulation.params import KINDS
+from simulation.record import figures_for
 from simulation.start import CALIBRATION
 from simulation.summary import NEVER
 
@@ -21,9 +22,50 @@ POLICY_NAMES = {
     "none": "各自办理（不调配）",
     "overflow": "就近调派（超出承办能力时）",
     "rebalance": "全市一盘棋（按序时进度调配案源）",
+    "combined": "调配案源并就近调派",
 }
-#: P(reach) from which the reading says "大概率", and below which "有风险" turns into "难以完成".
+#: P(reach) from which the reading says "很可能", and below which "有风险" turns into "很难".
 VERY_LIKELY, AT_RISK = 0.9, 0.1
+#: Probabilities are shown within [P_SHOWN_MIN, 1 − P_SHOWN_MIN]: the backtest (simulation/data/
+#: backtest.toml) cannot support claims beyond about one in a hundred, so 0% and 100% are never shown.
+P_SHOWN_MIN = 0.01
+
+
+def shown(p: float) -> float:
+    """A probability as shown in tables: kept within [P_SHOWN_MIN, 1 − P_SHOWN_MIN]."""
+    return min(max(float(p), P_SHOWN_MIN), 1 - P_SHOWN_MIN)
+
+
+def percent(p: float) -> str:
+    """A probability in words of a percentage: "<1%", "37%", ">99%"."""
+    if p < P_SHOWN_MIN:
+        return f"<{P_SHOWN_MIN:.0%}"
+    if p > 1 - P_SHOWN_MIN:
+        return f">{1 - P_SHOWN_MIN:.0%}"
+    return f"{p:.0%}"
+
+
+def chance_word(p: float) -> str:
+    """P(reach target) as a chief reads it: 很可能 / 有风险 / 很难."""
+    return "很可能" if p >= VERY_LIKELY else "有风险" if p >= AT_RISK else "很难"
+
+
+def chance_text(p: float) -> str:
+    """The word and the bounded percentage, e.g. "有风险（约45%）"."""
+    return f"{chance_word(p)}（约{percent(p)}）"
+
+
+def backtest_line(result: ProjectionResult) -> str:
+    """One line: how well the model's intervals and probabilities held in its backtest."""
+    source = result.state.posterior.source
+    if source == "none":
+        return "模型回测：本次未计参数不确定性（点估计、泊松到达），区间偏窄，完成概率仅供参考"
+    f = figures_for(source, result.month)
+    if f is None:
+        return "模型回测：尚无该月份的回测记录"
+    data = "有历年月度数据" if source == "history" else "仅有本年数据"
+    return (f"模型回测（{data}，{f.years}个模拟年份、{f.month}月预测）：年末审批落在90%区间内的占"
+            f"{f.coverage:.0%}；完成概率的误差（布里尔分数）{f.brier:.3f}，按序时进度外推为{f.brier_pace:.3f}")
 
 
 def note_text(result: ProjectionResult, finding: Finding) -> str:
@@ -48,6 +90,11 @@ def note_text(result: ProjectionResult, finding: Finding) -> str:
                 f"（{finding['low']:g}或{finding['high']:g}）")
     if code == "open_cases_unexplained":
         return f"{region_name(result.plan, finding.ids[0])}：在办案件按模型应已全部结案，按当日新案处理"
+    if code == "history_used":
+        return f"已用历年月度表中{finding['years']}个完整年份估计季节性、月度波动和预测误差"
+    if code == "history_short":
+        return (f"历年月度表只有{finding['years']}个完整年份（至少需要{finding['min_years']}个），未使用；"
+                "按本年各月估计，区间较宽")
     if code == "no_capacity":
         return f"律师表中没有可指派且未达上限的承办人：{'、'.join(region_names(result.plan, finding.ids))}"
     raise KeyError(code)
@@ -62,13 +109,11 @@ def assessment(p_reach: float, gap: float, p_closure: float, closure_min: float)
     """A short Chinese reading of one row for officials."""
     parts = ["落后序时进度" if gap < 0 else "达到序时进度"]
     if p_reach >= VERY_LIKELY:
-        parts.append("大概率完成目标")
-    elif p_reach >= LIKELY:
-        parts.append("可能完成目标")
+        parts.append("很可能完成目标")
     elif p_reach >= AT_RISK:
         parts.append("完成目标有风险")
     else:
-        parts.append("按当前进度难以完成目标")
+        parts.append("按当前进度很难完成目标")
     if p_closure < LIKELY:
         parts.append(f"结案率可能低于{closure_min:.0%}")
     return "，".join(parts)
@@ -96,9 +141,10 @@ def summary_table(result: ProjectionResult) -> pd.DataFrame:
         "年末审批预测均值（件）": s["approved_mean"].round(1),
         "年末审批5%分位（件）": s["approved_q05"].round(1),
         "年末审批95%分位（件）": s["approved_q95"].round(1),
-        "完成目标概率": s["p_reach"].round(3),
+        "完成目标概率": s["p_reach"].map(shown).round(3),
+        "完成目标可能性": s["p_reach"].map(chance_text),
         "预计年末结案率": s["closure_ratio_mean"].round(3),
-        f"结案率≥{result.closure_min:.0%}概率": s["p_closure_ok"].round(3),
+        f"结案率≥{result.closure_min:.0%}概率": s["p_closure_ok"].map(shown).round(3),
         "完成目标月份（中位数）": [month_text(result, k) for k in s["month_reached_median"]],
         "年末待指派（件，均值）": s["waiting_mean"].round(1),
         "研判": [assessment(p, g, q, result.closure_min) for p, g, q in
@@ -114,9 +160,9 @@ def comparison_table(result: ProjectionResult) -> pd.DataFrame:
     return pd.DataFrame({
         "地区": region_names(result.plan, c["region"]),
         "调配策略": c["policy"].map(POLICY_NAMES),
-        "完成目标概率": c["p_reach"].round(3),
+        "完成目标概率": c["p_reach"].map(shown).round(3),
         f"完成目标概率较“{base}”变化": c["p_reach_change"].round(3),
-        f"结案率≥{m:.0%}概率": c["p_closure_ok"].round(3),
+        f"结案率≥{m:.0%}概率": c["p_closure_ok"].map(shown).round(3),
         f"结案率达标概率较“{base}”变化": c["p_closure_ok_change"].round(3),
         "年末审批预测均值（件）": c["approved_mean"].round(1),
         f"年末审批较“{base}”变化（件）": c["approved_change"].round(1),
@@ -164,10 +210,13 @@ def model_notes_table(result: ProjectionResult) -> pd.DataFrame:
         ("模拟次数", str(result.runs), f"随机种子 {result.seed}；同一种子结果与并行进程数无关"),
         ("调配策略", "、".join(POLICY_NAMES[x] for x in result.policies), dispatch_ref),
         ("序时进度", "截至第m月末应完成 m/12 × 年度目标", "各地按月对照"),
-        ("到达率", "按本年已报各月审批数与季节性权重估计（泊松）" +
-         ("，并计入估计误差（伽马后验）" if p.rate_uncertainty and not p.deterministic else ""),
-         p.sources.get("arrivals", "")),
-        ("季节性权重", season, p.sources.get("seasonality", "")),
+        ("到达率", "按本年已报各月审批数与季节性权重估计" + posterior_text(result), p.sources.get("arrivals", "")),
+        ("季节性权重", season if st.posterior.source != "history" else "按历年月度数据估计（各县向全市部分汇总）："
+         + "，".join(f"{j + 1}月{w:.2f}" for j, w in enumerate(st.weights)) + "（全市平均）",
+         p.sources.get("seasonality", "") if st.posterior.source != "history" else "历年月度表"),
+        ("模型回测", backtest_line(result), "benchmarks/backtest.py；simulation/data/backtest.toml"),
+        ("概率的显示", f"完成概率与结案率达标概率显示在{P_SHOWN_MIN:.0%}至{1 - P_SHOWN_MIN:.0%}之间；"
+         f"很可能：≥{VERY_LIKELY:.0%}，有风险：{AT_RISK:.0%}至{VERY_LIKELY:.0%}，很难：<{AT_RISK:.0%}", "回测不支持更极端的判断"),
         ("案件结构", mix, p.sources.get("case_mix", "")),
         ("办案时长", dur, p.sources.get("durations", "")),
         ("办案时长校准", factors, calibration),
@@ -186,6 +235,18 @@ def model_notes_table(result: ProjectionResult) -> pd.DataFrame:
     ]
     rows += [("说明", note_text(result, n), "") for n in result.notes if n.code not in CALIBRATION]
     return pd.DataFrame(rows, columns=["项目", "取值", "说明或出处"])
+
+
+def posterior_text(result: ProjectionResult) -> str:
+    """How the parameters' uncertainty was estimated, in words."""
+    post = result.state.posterior
+    if post.source == "none":
+        return "（点估计，泊松到达，未计参数不确定性）"
+    spread = f"年内趋势误差：全市共同{post.drift_city_sd:.0%}、各县{float(post.drift_county_sd.mean()):.0%}（对数标准差）"
+    nb = f"月度过度离散1/φ≈{float(post.inv_phi.mean()):.3f}"
+    if post.source == "history":
+        return f"；按{post.years}年历年月度数据估计季节性、{nb}（负二项）和{spread}，各县向全市部分汇总"
+    return f"；无历年数据：{nb}（本年各月与先验合并），{spread}（假设值，区间较宽）"
 
 
 def chinese_tables(result: ProjectionResult) -> dict[str, pd.DataFrame]:
@@ -251,17 +312,17 @@ def describe(result: ProjectionResult) -> str:
     head = ["地区", "目标", f"截至{m}月", "较序时进度", "年末预测（5%-95%）", "完成概率", "预计结案率",
             f"结案率≥{result.closure_min:.0%}概率"]
     rows = [[name, f"{r.target:.0f}", f"{r.approved_ytd:.0f}", f"{r.pace_gap:+.0f}",
-             f"{r.approved_mean:.0f}（{r.approved_q05:.0f}-{r.approved_q95:.0f}）", f"{r.p_reach:.0%}",
-             f"{r.closure_ratio_mean:.1%}", f"{r.p_closure_ok:.0%}"] for name, r in zip(names, s.itertuples(), strict=True)]
+             f"{r.approved_mean:.0f}（{r.approved_q05:.0f}-{r.approved_q95:.0f}）", chance_text(r.p_reach),
+             f"{r.closure_ratio_mean:.1%}", percent(r.p_closure_ok)] for name, r in zip(names, s.itertuples(), strict=True)]
     title = f"{result.plan.city}法律援助进度预测（截至{m}月，{result.runs}次模拟）"
-    lines = [title, format_table(head, rows, right={1, 2, 3, 4, 5, 6, 7})]
+    lines = [title, format_table(head, rows, right={1, 2, 3, 4, 5, 6, 7}), backtest_line(result)]
     if len(result.policies) > 1:
         comp = result.comparison
         head = ["地区", *[POLICY_NAMES[p] for p in result.policies]]
         rows = []
         for region, name in zip(s["region"], names, strict=True):
             part = comp[comp["region"] == region].set_index("policy")
-            rows.append([name, *[f"{part.loc[p, 'p_reach']:.0%}" + (f"（{part.loc[p, 'p_reach_change']:+.0%}）"
+            rows.append([name, *[percent(part.loc[p, 'p_reach']) + (f"（{part.loc[p, 'p_reach_change']:+.0%}）"
                                                                      if p != result.policies[0] else "")
                                  for p in result.policies]])
         lines += ["", "完成目标概率（括号内为较“不调配”的变化）", format_table(head, rows, right=set(range(1, len(head))))]

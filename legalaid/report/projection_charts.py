@@ -10,11 +10,12 @@ import numpy as np
 
 from legalaid.report.labels import region_name, region_names
 from legalaid.report.projection import POLICY_NAMES as POLICIES
+from legalaid.report.projection import chance_text, percent
 from scenarios.vocab import LIKELY
 
 #: Sub-folder of the report holding the charts.
 CHART_DIR = "图表"
-_COLOURS = {"none": "#1f77b4", "overflow": "#2ca02c", "rebalance": "#d62728"}
+_COLOURS = {"none": "#1f77b4", "overflow": "#2ca02c", "rebalance": "#d62728", "combined": "#ff7f0e"}
 
 
 def safe_file_name(name: str) -> str:
@@ -82,8 +83,8 @@ def region_chart(result, region: str):
     ax.set_xlabel("月份（月末累计）")
     ax.set_ylabel("累计审批（件）")
     ax.set_title(f"{region_name(result.plan, region)}：累计审批与序时进度（截至{m}月，{result.runs}次模拟）")
-    ax.text(0.01, 0.97, f"完成目标概率 {row['p_reach']:.0%}\n结案率≥{result.closure_min:.0%}概率 "
-            f"{row['p_closure_ok']:.0%}", transform=ax.transAxes, va="top", fontsize=9,
+    ax.text(0.01, 0.97, f"完成目标{chance_text(row['p_reach'])}\n结案率≥{result.closure_min:.0%}概率 "
+            f"{percent(row['p_closure_ok'])}", transform=ax.transAxes, va="top", fontsize=9,
             bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8, "edgecolor": "#cccccc"})
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3)
@@ -104,12 +105,12 @@ def overview_chart(result):
     for k, policy in enumerate(result.policies):
         rows = comp[comp["policy"] == policy].set_index("region").loc[regions]
         offset = (k - (len(result.policies) - 1) / 2) * height
-        for ax, col, fmt in zip(axes, ("p_reach", "closure_ratio_mean"), ("{:.0%}", "{:.1%}"), strict=True):
+        for ax, col, fmt in zip(axes, ("p_reach", "closure_ratio_mean"), (percent, "{:.1%}".format), strict=True):
             values = rows[col].to_numpy()
             ax.barh(y - offset, values, height=height, color=_COLOURS.get(policy, "#9467bd"),
                     label=POLICIES[policy])
             for yy, v in zip(y - offset, values, strict=True):
-                ax.text(min(v, 1.0) + 0.01, yy, fmt.format(v), va="center", fontsize=7)
+                ax.text(min(v, 1.0) + 0.01, yy, fmt(v), va="center", fontsize=7)
     lines = ((LIKELY, "完成年度目标的概率"),
              (result.closure_min, f"预计年末结案率（虚线为{result.closure_min:.0%}要求）"))
     for ax, (line, title) in zip(axes, lines, strict=True):

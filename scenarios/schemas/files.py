@@ -161,12 +161,20 @@ class DurationsSpec(Strict):
 class ArrivalsSpec(Strict):
     source: str = ""
     rate_uncertainty: bool = True
+    overdispersion_prior: float = Field(0.02, ge=0)
+    overdispersion_prior_weight: float = Field(24.0, ge=0)
+    drift_city_sd: float = Field(0.06, ge=0)
+    drift_county_sd: float = Field(0.08, ge=0)
+    closure_drift_city_sd: float = Field(0.1, ge=0)
+    closure_drift_county_sd: float = Field(0.15, ge=0)
+    history_min_years: int = Field(2, ge=1)
 
 
 class RebalanceSpec(Strict):
     source: str = ""
     share_max: float = Field(0.3, gt=0, le=1)
     donor_buffer: float = Field(0.05, ge=0)
+    donor_quantile: float = Field(0.1, gt=0, lt=1)
     include_city_centre: bool = False
     until_month: int = Field(12, ge=1, le=12)
 

@@ -28,7 +28,7 @@ def test_project_all_policies_writes_report_and_prints_table(files, tmp_path, ca
     assert "全市一盘棋（按序时进度调配案源）" in text and "落后序时进度的地区" in text
     with open(out / "策略比较.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0][:2] == ["地区", "调配策略"] and len(rows) == 1 + 3 * 12
+    assert rows[0][:2] == ["地区", "调配策略"] and len(rows) == 1 + 4 * 12
     assert (out / "进度预测.xlsx").is_file() and not (out / "图表").exists()
 
 

@@ -27,7 +27,7 @@ def test_rebalance_raises_lagging_counties_probability_of_reaching_target(result
 
     Common random numbers make the comparison paired: the summed gain must exceed 4 paired
     standard errors; no lagging region may lose more than Monte Carlo noise; city totals are
-    unchanged (cases are moved, not created).
+    unchanged (cases are moved, not created); moved cases go to lagging regions only.
     """
     lagging = result.lagging
     assert set(example6.lagging) <= set(lagging)
@@ -41,7 +41,7 @@ def test_rebalance_raises_lagging_counties_probability_of_reaching_target(result
     total_gain = diff.sum(axis=1)
     assert total_gain.mean() > 4 * total_gain.std(ddof=1) / np.sqrt(RUNS)
     assert np.all(diff.mean(axis=0) > -3 * np.sqrt(np.maximum(diff.var(axis=0, ddof=1), 1e-12) / RUNS) - 1e-9)
-    assert np.all(reb.moved_in[:, idx].mean(axis=0) > 0)
+    assert reb.moved_in[:, idx].sum() > 0 and reb.moved_in.sum() == reb.moved_in[:, idx].sum()
     assert np.all(reb.approved.sum(axis=(1, 2)) == none.approved.sum(axis=(1, 2)))
     comp = result.comparison.set_index(["region", "policy"])
     assert comp.loc[[(r, "rebalance") for r in lagging], "p_reach_change"].sum() > 0
@@ -82,8 +82,10 @@ def test_summary_answers_are_consistent(result, anqing, example6):
     assert np.all(s["approved_q05"] <= s["approved_mean"]) and np.all(s["approved_mean"] <= s["approved_q95"])
     assert np.all(s["p_reach"].between(0, 1)) and np.all(s["p_closure_ok"].between(0, 1))
     assert np.all(s["month_reached_median"].between(1, NEVER))
-    sure = s[s["p_reach"] == 1.0]
-    assert len(sure) and np.all(sure["month_reached_median"] <= 12)
+    likely = s[s["p_reach"] > 0.5]
+    assert len(likely) and np.all(likely["month_reached_median"] <= 12)  # the median year reaches it
+    unlikely = s[s["p_reach"] < 0.5]
+    assert len(unlikely) and np.all(unlikely["month_reached_median"] == NEVER)
     assert result.closure_min == anqing.rule_value("closure_ratio_min")
 
 

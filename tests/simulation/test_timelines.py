@@ -38,7 +38,8 @@ def test_unlimited_capacity_timeline():
             expected.append((DEC + i, "close", 1, ""))
     assert jia_log(rep) == expected
     assert rep.approved[1, 11] == 31 and rep.closed[1, 11] == 21 and rep.waiting[1] == 0
-    assert rep.events == 3 * 31 + 1  # three intake processes × 31 days + the centre's one month
+    # real Environment.step calls: 4 process starts, 31 shared noons, the centre's month, the stop at year end
+    assert rep.events == 4 + 31 + 1
 
 
 def test_cap_headroom_then_waiting():
@@ -102,34 +103,60 @@ def test_open_cases_carried_into_december_close_on_their_residual():
 def test_rebalance_rule_by_hand():
     """The monthly rebalance rule on hand-computed numbers (安庆2023 §3(3)2).
 
-    July (j = 6), targets 120 each, approvals so far 70 / 50 / 60, rates 12 / 8 / 10 a month:
+    July (j = 6), targets 120 each, approvals so far 70 / 52 / 60, rates 12 / 8 / 10 a month:
     序时进度 now 60 and at July's end 70. Region 0 is ahead and projects 70 + 6·12 = 142 > 120:
-    it offers min(0.3·12, (142 − 120)/6) = 3.6. Region 1 is behind and needs 70 − 50 − 8 = 12.
-    Region 2 is exactly on pace (neither). So 3.6 cases move: q = 3.6/12 = 0.3, all to region 1.
+    it offers min(0.3·12, (142 − 120)/6) = 3.6. Region 1 is behind, projects 52 + 48 = 100, and its
+    gap of 20 can be closed by 6 months × 3.6 = 21.6: it needs 70 − 52 − 8 = 10. Region 2 is
+    exactly on pace (neither). So 3.6 cases move: q = 3.6/12 = 0.3, all to region 1.
     """
-    q, share = rebalance_rule(6, np.array([70.0, 50.0, 60.0]), np.full(3, 120.0), np.array([12.0, 8.0, 10.0]),
-                              np.ones(12), np.ones(3, bool), share_max=0.3, donor_buffer=0.0)
+    cum = np.array([70.0, 52.0, 60.0])
+    args = (cum, np.full(3, 120.0), np.array([12.0, 8.0, 10.0]), np.ones(12), np.ones(3, bool))
+    q, share = rebalance_rule(6, *args, share_max=0.3, donor_buffer=0.0)
     assert q == pytest.approx([0.3, 0.0, 0.0])
     assert share == pytest.approx([0.0, 1.0, 0.0])
-    q, _ = rebalance_rule(6, np.array([70.0, 50.0, 60.0]), np.full(3, 120.0), np.array([12.0, 8.0, 10.0]),
-                          np.ones(12), np.ones(3, bool), share_max=0.3, donor_buffer=0.2)
+    q, _ = rebalance_rule(6, *args, share_max=0.3, donor_buffer=0.2)
     assert q.sum() == 0  # with a 20% buffer the donor must keep 144 > 142: nothing moves
+    q, _ = rebalance_rule(6, np.array([70.0, 50.0, 60.0]), *args[1:], share_max=0.3, donor_buffer=0.0)
+    assert q.sum() == 0  # at 50 the gap of 22 exceeds all the help on offer (21.6): region 1 is not helped
+
+
+def test_rebalance_rule_respects_room_closure_and_donor_safety():
+    """Receivers get no more than their free room, none when a case could not close in time, the
+    nearest to target first; a donor whose pessimistic projection falls short gives nothing."""
+    cum = np.array([90.0, 52.0, 55.0, 60.0])
+    targets = np.full(4, 120.0)
+    rates = np.array([20.0, 8.0, 8.0, 10.0])
+    base = (cum, targets, rates, np.ones(12), np.ones(4, bool))
+    # donor 0 offers min(0.3·20, (90 + 120 − 120)/6) = 6; needs: region 1 10, region 2 7 (gaps 20 and 17)
+    q, share = rebalance_rule(6, *base, share_max=0.3, donor_buffer=0.0)
+    assert q[0] * 20 == pytest.approx(6.0)
+    assert share == pytest.approx([0, 0, 1, 0])  # region 2 is nearer its target: served first, up to its need 7
+    q, share = rebalance_rule(6, *base, share_max=0.3, donor_buffer=0.0, room=np.array([50, 50, 2.0, 50]))
+    assert q[0] * 20 == pytest.approx(6.0) and share == pytest.approx([0, 4 / 6, 2 / 6, 0])  # room 2, rest to 1
+    q, share = rebalance_rule(6, *base, share_max=0.3, donor_buffer=0.0, room=np.array([50, 0.0, 0.0, 50]))
+    assert q.sum() == 0 and share.sum() == 0  # no receiver has room: nothing moves
+    q, share = rebalance_rule(6, *base, share_max=0.3, donor_buffer=0.0, closes=np.array([True, True, False, True]))
+    assert share == pytest.approx([0, 1, 0, 0])  # region 2's cases would not close in time
+    q, _ = rebalance_rule(6, *base, share_max=0.3, donor_buffer=0.0, low=np.array([0.2, 1, 1, 1]))
+    assert q.sum() == 0  # pessimistically the donor projects 90 + 24 < 120: it keeps its cases
 
 
 def test_rebalance_timeline_moves_applications_monthly():
     """Deterministic rebalance over November-December: 甲县 (ahead) gives 乙县 (behind) a share of each day's cases."""
-    plan = tiny_plan(targets=(12, 300, 300))
-    progress = progress_frame({"centre": [(1, 1)] * 10, "jia": [(31, 31)] * 10, "yi": [(20, 20)] * 10})
+    plan = tiny_plan(targets=(12, 300, 264))
+    progress = progress_frame({"centre": [(1, 1)] * 10, "jia": [(31, 31)] * 10, "yi": [(21, 21)] * 10})
     state = build_start(plan, progress, params=simple_params(**one_kind("civil", 5.0)))
     rep = simulate(state, "rebalance", SEED, trace=True)
     # November (j = 10): 甲县 310 > 序时进度 250, projects 310 + 2·31 = 372 > 300·1.05 = 315 → offers
-    # min(0.3·31, (372 − 315)/2) = 9.3; 乙县 200 < 250 needs 275 − 200 − 20 = 55 → 9.3 move, q = 0.3.
+    # min(0.3·31, (372 − 315)/2) = 9.3; 乙县 210 < 220 projects 252 (gap 12 ≤ 2 · 9.3) and needs
+    # 242 − 210 − 21 = 11 → 9.3 move, q = 0.3.
     transfers = [(t, r, e, n) for t, r, e, n, _ in rep.log if e.startswith("transfer")]
     assert transfers[0] == (304.0, "甲县", "transfer_out", pytest.approx(9.3))
     assert transfers[1] == (304.0, "乙县", "transfer_in", pytest.approx(9.3))
     nov = [(e, n) for t, r, e, n, _ in rep.log if r == "甲县" and t == 304.5 and e == "approve"]
     assert nov == [("approve", pytest.approx(31 / 30 * 0.7))]
-    # December: 甲县 has 310 + 21.7 = 331.7, projects 331.7 + 31 − 315 = 47.7 surplus, offers min(9.3, 47.7)
-    assert transfers[2] == (334.0, "甲县", "transfer_out", pytest.approx(9.3))
-    assert rep.approved[1, 10] == pytest.approx(21.7) and rep.approved[2, 10] == pytest.approx(20 + 9.3)
-    assert rep.approved.sum() == pytest.approx(progress["approved"].sum() + 2 * (31 + 20 + 1))
+    # December: 甲县 has 310 + 21.7 = 331.7, offers min(9.3, 47.7) = 9.3; 乙县 has 240.3 and needs
+    # 264 − 240.3 − 21 = 2.7 → only 2.7 move
+    assert transfers[2] == (334.0, "甲县", "transfer_out", pytest.approx(2.7))
+    assert rep.approved[1, 10] == pytest.approx(21.7) and rep.approved[2, 10] == pytest.approx(21 + 9.3)
+    assert rep.approved.sum() == pytest.approx(progress["approved"].sum() + 2 * (31 + 21 + 1))

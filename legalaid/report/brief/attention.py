@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from legalaid.report.projection import percent
+
 
 @dataclass
 class Concern:
@@ -83,10 +85,10 @@ def concerns(brief) -> list[Concern]:
         if row.gap < 0:
             missing = -row.gap / row.expected if row.expected else 0.0
             c.add(TARGET_OUTLOOK * (1 - c.p_reach) + BEHIND_SHARE * missing,
-                  f"落后序时进度{-row.gap:.0f}件（序时完成率{row.pace:.0%}），按当前进度完成全年目标的概率约{c.p_reach:.0%}")
+                  f"落后序时进度{-row.gap:.0f}件（序时完成率{row.pace:.0%}），按当前进度完成全年目标的概率{percent(c.p_reach)}")
         if p["p_closure_ok"] < LIKELY:
             c.add(CLOSURE_OUTLOOK * (1 - float(p["p_closure_ok"])),
-                  f"预计年末结案率{p['closure_ratio_mean']:.0%}，达到{closure_min:.0%}的概率约{p['p_closure_ok']:.0%}")
+                  f"预计年末结案率{p['closure_ratio_mean']:.0%}，达到{closure_min:.0%}的概率{percent(p['p_closure_ok'])}")
     checks = brief.budget.checks
     gaps = brief.budget.least.set_index("region")["gap"]
     for region, part in checks[checks["status"] == FAIL].groupby("region", sort=False):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from legalaid.report.brief.progress import LIGHTS, progress_table
+from legalaid.report.projection import percent
 from scenarios.vocab import CITY_TOTAL
 
 #: Lights from best to worst (a move to a later one is a worsening).
@@ -75,7 +76,7 @@ def sentences(brief, changes: pd.DataFrame) -> list[str]:
         lines.append("各地区信号灯与上月相同。")
     city = changes[changes["region"] == CITY_TOTAL].iloc[0]
     lines.append(f"全市序时完成率由{city.pace_before:.0%}变为{city.pace_now:.0%}"
-                 + (f"，完成全年目标的概率由{city.p_before:.0%}变为{city.p_now:.0%}"
+                 + (f"，完成全年目标的概率由{percent(city.p_before)}变为{percent(city.p_now)}"
                     if pd.notna(city.p_before) and pd.notna(city.p_now) else "") + "。")
     big = regions.dropna(subset=["p_change"]).loc[lambda f: f["p_change"].abs() >= 0.10]
     if len(big):

@@ -15,6 +15,7 @@ from legalaid.report.budget import business_reading
 from legalaid.report.budget_tables import RULE_LABELS
 from legalaid.report.dispatch import headline
 from legalaid.report.labels import region_names
+from legalaid.report.projection import backtest_line, chance_word, percent
 from scenarios.budget.rules import EXAMPLE, FAIL, PACE_BEHIND
 from scenarios.vocab import CITY_TOTAL
 
@@ -52,7 +53,8 @@ def key_lines(brief) -> list[str]:
         f"全市累计审批{k['approved']:,}件，序时进度应完成{k['expected']:,.0f}件，序时完成率{k['pace']:.0%}；"
         f"全年目标{k['target']:,}件，已完成{k['approved'] / k['target']:.0%}。",
         f"按当前进度预测全年审批{k['projected_mean']:,.0f}件（90%区间{k['projected_q05']:,.0f}至"
-        f"{k['projected_q95']:,.0f}件），完成全年目标的概率约{k['p_reach']:.0%}。",
+        f"{k['projected_q95']:,.0f}件），完成全年目标{chance_word(k['p_reach'])}（概率{percent(k['p_reach'])}）。",
+        f"{backtest_line(brief.projection)}。",
         f"累计结案{k['closed']:,}件，结案率{k['closure_ratio']:.0%}；预测年末结案率{k['closure_mean']:.0%}"
         f"（要求不低于{closure_min:.0%}，{closure_word}）。",
         f"信号灯：{LIGHTS['green']}{k['green']}个，{LIGHTS['amber']}{k['amber']}个，{LIGHTS['red']}{k['red']}个。",
