@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from legalaid.cli import add_subcommand, positive_int
 
+#: WSAEADDRINUSE: the port is taken (Windows).
+WINDOWS_IN_USE = 10048
+
 
 def register(sub) -> None:
     parser = add_subcommand(sub, "serve", "启动本机网页（上传数据、派案与调整、通报、经费、历史）",
@@ -20,7 +23,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    import errno
     import os
+    import sys
 
     from legalaid.web.server import serve
 
@@ -28,5 +33,12 @@ def run(args) -> int:
         from scenarios.errors import InputError, InputIssue
 
         raise InputError([InputIssue(args.data, None, None, None, "已存在同名文件，--data 应为文件夹")])
-    serve(args.data, args.db, host=args.host, port=args.port, seed=args.seed, open_browser=args.open)
+    try:
+        serve(args.data, args.db, host=args.host, port=args.port, seed=args.seed, open_browser=args.open)
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES, WINDOWS_IN_USE):
+            raise
+        print(f"错误：无法在 {args.host}:{args.port} 启动网页（端口已被占用或无权使用）；请用 --port 指定其他端口，"
+              "例如 --port 8080。", file=sys.stderr)
+        return 2
     return 0

@@ -80,7 +80,8 @@ def register(app) -> None:
         front = progress_sheet.to_chinese(table, b.plan.rule_value("closure_ratio_min"))
         lights = [LIGHT_CLASS.get(x, "") for x in table["light"]]
         folder = ws.cache.get("brief_dir")
-        charts = sorted(p.name for p in (folder / "图表").glob("*.png")) if folder else []
+        regions = {r.name for r in b.plan.regions}
+        charts = sorted((p.name for p in (folder / "图表").glob("*.png")), key=lambda n: (n[:-4] in regions, n)) if folder else []
         return render_template(
             "brief.html", title="通报", ws=ws, missing=[], runs=ws.brief_runs, key=key_figures(b),
             front=html_table(front, lights, "front"), concerns=concerns(b),

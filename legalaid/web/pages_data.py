@@ -111,7 +111,8 @@ def register(app) -> None:
 
             summary = check_summary(ws.inputs)
         table = issues_table(ws.issues) if ws.issues else None
-        return render_template("data.html", title="数据", plans=list_plans(), ws=ws, summary=summary, issues=table,
+        return render_template("data.html", title="数据", plans=plan_choices(list_plans()), ws=ws, summary=summary,
+                               issues=table,
                                labels=TABLE_LABELS, tables=TABLES)
 
     @app.post("/data/example")
@@ -155,6 +156,19 @@ def register(app) -> None:
         plan = load_plan(request.args.get("plan") or g.ws.plan_id)
         return send_file(io.BytesIO(template_bytes(plan)), mimetype=XLSX, as_attachment=True,
                          download_name=f"{plan.city}法律援助填报模板.xlsx")
+
+
+def plan_choices(plans) -> list[tuple[str, str]]:
+    """(id, title) of every plan that loads (a broken user plan is left out of the list, not fatal)."""
+    from legalaid.api import load_plan
+
+    out = []
+    for pid, _ in plans:
+        try:
+            out.append((pid, load_plan(pid).title))
+        except PlanError:
+            continue
+    return out
 
 
 def _month(text: str | None, default: int | None) -> int | None:

@@ -161,7 +161,7 @@ def _apply(ws, user, case_id, action, lawyer, reason, current, found) -> str | N
         decision = ws.decisions.get(case_id)
         if decision is not None and decision.lawyer_id == lawyer:
             del ws.decisions[case_id]
-        history.record(action="exclude", before=lawyer, after="", reason=reason, **record)
+        history.record(action="exclude", before=current or "未指派", after=f"回避{lawyer}", reason=reason, **record)
         flash(f"已登记回避：案件 {case_id} 不再指派给 {lawyer}，点击“重新派案”后生效", "ok")
     elif action == "release":
         ws.decisions.pop(case_id, None)

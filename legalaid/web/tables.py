@@ -35,9 +35,17 @@ def cell(value: object) -> str:
     return str(value)
 
 
+def money(value: object) -> str:
+    """An amount in 元 with thousands separators (no decimals when whole)."""
+    if isinstance(value, int | float) and not (isinstance(value, float) and math.isnan(value)):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return cell(value)
+
+
 def html_table(frame: pd.DataFrame, flags=None, table_id: str = "") -> HtmlTable:
     """``frame`` as an ``HtmlTable``; ``flags`` a boolean mask (red rows) or a list of classes."""
-    rows = [[cell(v) for v in row] for row in frame.itertuples(index=False)]
+    formats = [money if "元" in str(c) else cell for c in frame.columns]
+    rows = [[f(v) for f, v in zip(formats, row, strict=True)] for row in frame.itertuples(index=False)]
     if flags is None:
         classes = [""] * len(rows)
     else:

@@ -92,3 +92,13 @@ def test_serve_refuses_a_file_as_data_folder(tmp_path):
     r = subprocess.run([sys.executable, "-m", "legalaid", "serve", "--data", str(f)], capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 2 and "--data 应为文件夹" in r.stderr and f.read_text(encoding="utf-8") == "mine"
+
+
+def test_serve_says_when_the_port_is_taken(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        r = subprocess.run([sys.executable, "-m", "legalaid", "serve", "--data", str(tmp_path / "d"), "--port",
+                            str(port)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "端口已被占用" in r.stderr and "Traceback" not in r.stderr
