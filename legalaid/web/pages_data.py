@@ -99,6 +99,12 @@ def read_upload(ws, plan_id: str, files: dict[str, tuple[str, bytes]], month: in
                   digest([(t, d) for t, (_, d) in files.items()]))
 
 
+def record_inputs(ws) -> None:
+    """The history notes which data later decisions were made on (its hash, where it came from)."""
+    state()["history"].record(user=g.user or "（未填写）", action="inputs", plan=ws.plan_id, input_hash=ws.input_hash,
+                              detail=ws.source)
+
+
 def register(app) -> None:
     @app.get("/data", endpoint="data")
     def data_page():
@@ -122,6 +128,7 @@ def register(app) -> None:
         with ws.lock:
             try:
                 load_example(ws, request.form.get("plan") or ws.plan_id, month)
+                record_inputs(ws)
                 flash(f"已载入示例数据：{ws.source}", "ok")
             except (InputError, PlanError) as exc:
                 ws.error = f"错误：{exc}"
@@ -139,6 +146,7 @@ def register(app) -> None:
         with ws.lock:
             try:
                 read_upload(ws, request.form.get("plan") or ws.plan_id, files, month)
+                record_inputs(ws)
                 flash(f"检查通过，已使用：{ws.source}", "ok")
             except InputError as exc:
                 ws.issues, ws.error = exc.issues, f"错误：{exc}"

@@ -143,3 +143,23 @@ def test_notices_name_every_assigned_case_once(dispatched):
     assert "法律援助指派通知书" in html and "办理法律援助案件程序规定" in html
     for case in ws.result.assignments["case_id"].head(50):
         assert html.count(f"<td>{case}</td>") == 1
+
+
+def test_an_exclusion_with_no_allowed_lawyer_is_reported(dispatched, monkeypatch):
+    from legalaid.web import overrides
+
+    ws = workspace(dispatched)
+    case = ws.result.assignments.iloc[0]
+    dispatched.post(f"/dispatch/case/{case['case_id']}/exclude", data={"lawyer": case["lawyer_id"], "reason": "冲突"})
+    real = overrides.candidates
+
+    def none_left(result, case_id, excluded=None):
+        found = real(result, case_id, excluded)
+        found.table = found.table.iloc[0:0]
+        return found
+
+    monkeypatch.setattr(overrides, "candidates", none_left)
+    dispatched.post("/dispatch/run")
+    assert ws.unresolved == [case["case_id"]]
+    page = dispatched.get("/dispatch?only=adjusted").data.decode()
+    assert "无可改派律师，回避未能落实" in page

@@ -74,11 +74,11 @@ def test_history_lists_and_exports_every_run_and_override(client):
     html = client.get("/history").data.decode()
     header, rows = table_cells(html, "history")
     assert header[:5] == ["序号", "时间（UTC）", "操作人", "操作", "计划"]
-    assert [r[3] for r in rows] == ["回避", "派案运行"]
+    assert [r[3] for r in rows] == ["回避", "派案运行", "载入数据"]
     assert rows[0][2] == "张三" and rows[0][5] == case["case_id"] and rows[0][8] == "利害关系"
     assert rows[0][9] == ws.input_hash and len(ws.input_hash) == 64
     book = openpyxl.load_workbook(io.BytesIO(client.get("/history/调整记录.xlsx").data), read_only=True)
-    assert len(list(book["调整记录"].iter_rows())) == 3
+    assert len(list(book["调整记录"].iter_rows())) == 4
     csv = client.get("/history/调整记录.csv").data
     assert csv.startswith(b"\xef\xbb\xbf") and "利害关系".encode() in csv
 
@@ -92,7 +92,7 @@ def test_history_in_any_sqlalchemy_url(tmp_path):
     app.extensions["legalaid"]["history"].dispose()
     from legalaid.web.history import History
 
-    assert list(History(url).frame()["action"]) == ["dispatch"]
+    assert list(History(url).frame()["action"]) == ["dispatch", "inputs"]
     assert not (tmp_path / "data" / "history.sqlite").exists()
 
 

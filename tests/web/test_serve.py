@@ -77,13 +77,13 @@ def test_history_survives_a_server_restart(tmp_path):
         err = _stop(proc)
     assert "Traceback" not in err
     before = History(sqlite_url(data)).frame()
-    assert list(before["action"]) == ["exclude", "dispatch"]
+    assert list(before["action"]) == ["exclude", "dispatch", "inputs"]
     proc, url, _ = _start(data)
     try:
         html = Browser(url).get("/history")
     finally:
         _stop(proc)
-    assert "共 2 条" in html and "曾代理对方当事人" in html and "李四" in html and case in html
+    assert "共 3 条" in html and "曾代理对方当事人" in html and "李四" in html and case in html
 
 
 def test_serve_refuses_a_file_as_data_folder(tmp_path):
