@@ -57,6 +57,8 @@ def build(ws, runs: int) -> None:
 
     b = brief(ws.plan, ws.inputs, month=ws.month or 12, seed=state()["seed"], runs=runs, workers=1,
               source=ws.source)
+    if ws.result is not None:   # the brief shows the dispatch as the dispatcher left it (overrides kept)
+        b.dispatch = ws.result
     folder = ws.folder / f"月通报-{len(list(ws.folder.glob('月通报-*'))) + 1}"
     ws.folder.mkdir(parents=True, exist_ok=True)
     write_report(b, folder)

@@ -19,6 +19,11 @@ def _example(client, plan="anqing-2023"):
 
 def test_brief_page_lights_counties_month_over_month_charts_workbook(client):
     _example(client)
+    client.post("/dispatch/run")
+    ws = workspace(client)
+    case = ws.result.assignments.iloc[0]
+    client.post(f"/dispatch/case/{case['case_id']}/accept", data={})
+    client.post("/dispatch/run")
     r = client.post("/brief/run", data={"runs": "50"}, follow_redirects=True)
     html = r.data.decode()
     header, rows = table_cells(html, "front")
@@ -27,7 +32,6 @@ def test_brief_page_lights_counties_month_over_month_charts_workbook(client):
     assert "需要关注的三个地区" in html and html.count("<li><b>") == 3
     header, rows = table_cells(html, "mom")
     assert "审批环比" in header and "6月审批（件）" in header and len(rows) == 12
-    ws = workspace(client)
     progress = ws.inputs.progress
     june = progress[(progress["region"] == "susong") & (progress["month"] == 6)]["approved"].sum()
     assert any(row[0] == "宿松县" and row[1] == str(june) for row in rows)
@@ -37,6 +41,9 @@ def test_brief_page_lights_counties_month_over_month_charts_workbook(client):
     assert png.status_code == 200 and png.data[:4] == b"\x89PNG"
     book = openpyxl.load_workbook(io.BytesIO(client.get("/brief/file/月通报.xlsx").data), read_only=True)
     assert book.sheetnames[0] == "总览"
+    rows = list(book["派案结果"].iter_rows(values_only=True))
+    kept = [r for r in rows[1:] if r[0] == case["case_id"]]
+    assert kept and kept[0][rows[0].index("指派方式")] == "保留已有指派"   # the brief shows the adjusted dispatch
 
 
 def test_brief_needs_progress_and_funds(client):
