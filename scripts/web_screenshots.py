@@ -39,7 +39,7 @@ def main() -> None:
     server, url = start_in_thread(tmp / "data")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, args=["--no-sandbox", "--lang=zh-CN"])
-        page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(locale="zh-CN", viewport={"width": 1600, "height": 1000})
         page.set_default_timeout(120_000)
         page.goto(url + "data")
         page.fill("#user", "张三")
@@ -70,6 +70,8 @@ def main() -> None:
         page.wait_for_selector("#cases tbody tr")
         page.goto(url + "dispatch?region=wangjiang")
         page.screenshot(path=out / "web-dispatch.png")
+        page.goto(url + "dispatch?only=adjusted")
+        page.screenshot(path=out / "web-dispatch-adjusted.png")
         page.goto(url + "brief")
         page.fill("input[name=runs]", "200")
         page.click("#make-brief")

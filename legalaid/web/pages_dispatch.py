@@ -35,6 +35,8 @@ def case_table(ws) -> pd.DataFrame:
     if "cases" not in ws.cache:
         ws.cache["cases"] = words.case_frame(ws.result)
     frame = ws.cache["cases"].copy()
+    reasons = words.override_reasons(frame["案件编号"], ws.result, ws.decisions, ws.moved)
+    frame.loc[reasons.index, "指派理由"] = reasons
     frame["人工调整"] = [words.override_text(c, ws.decisions, ws.exclusions, ws.moved, ws.unresolved)
                      for c in frame["案件编号"]]
     return frame

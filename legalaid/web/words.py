@@ -72,6 +72,21 @@ def override_text(case: str, decisions, exclusions, moved, unresolved) -> str:
     return "；".join(parts)
 
 
+def override_reasons(case_ids: pd.Series, result, decisions, moved) -> pd.Series:
+    """The reason of the cases a dispatcher decided (in place of the engine's "保留已有指派"), by row."""
+    pinned = dict(zip(result.assignments["case_id"], result.assignments["lawyer_id"], strict=True))
+    out = {}
+    for row, case in case_ids.items():
+        d = decisions.get(case)
+        if d is not None and pinned.get(case) == d.lawyer_id:
+            why = f"，理由：{d.reason}" if d.reason else ""
+            out[row] = (f"调度员确认原指派（{d.user}{why}）" if d.action == "accept"
+                        else f"调度员改派（{d.user}{why}）")
+        elif case in moved and pinned.get(case) == moved[case]:
+            out[row] = "因回避改派：按派案次序选取的最近、负荷最低的可指派律师"
+    return pd.Series(out, dtype=object)
+
+
 def pending_count(ws) -> int:
     """Decisions and exclusions not yet applied by a re-run."""
     if ws.result is None:

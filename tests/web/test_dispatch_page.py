@@ -80,6 +80,7 @@ def test_change_and_exclude_are_kept_by_rerun(dispatched):
     assert sorted(lawyer) + sorted(ws.result.unassigned["case_id"]) == sorted(ws.inputs.cases["case_id"])
     page = dispatched.get("/dispatch?only=adjusted").data.decode()
     assert f"改派至{target}" in page and f"回避{forbidden}" in page
+    assert "调度员改派（张三，理由：受援人要求）" in page and "因回避改派" in page
     # the workbook says the same and opens
     book = openpyxl.load_workbook(io.BytesIO(dispatched.get("/dispatch/派案结果.xlsx").data), read_only=True)
     rows = list(book["派案结果"].iter_rows(values_only=True))
