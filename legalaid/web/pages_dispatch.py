@@ -45,7 +45,10 @@ def case_table(ws) -> pd.DataFrame:
 def register(app) -> None:
     @app.get("/dispatch", endpoint="dispatch")
     def dispatch_page():
-        ws = g.ws
+        with g.ws.lock:   # a re-run in another tab of this session waits, never swaps the result mid-page
+            return _dispatch_page(g.ws)
+
+    def _dispatch_page(ws):
         if ws.inputs is None or ws.inputs.cases is None:
             return render_template("dispatch.html", title="派案", ws=ws, table=None)
         if ws.result is None:
@@ -78,7 +81,10 @@ def register(app) -> None:
 
     @app.get("/dispatch/case/<case_id>", endpoint="case")
     def case_page(case_id):
-        ws = g.ws
+        with g.ws.lock:
+            return _case_page(g.ws, case_id)
+
+    def _case_page(ws, case_id):
         if ws.result is None:
             return redirect(url_for("dispatch"))
         found = candidates(ws.result, case_id, ws.exclusions.get(case_id))
