@@ -33,8 +33,15 @@ def run(args) -> int:
         from scenarios.errors import InputError, InputIssue
 
         raise InputError([InputIssue(args.data, None, None, None, "已存在同名文件，--data 应为文件夹")])
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
     try:
         serve(args.data, args.db, host=args.host, port=args.port, seed=args.seed, open_browser=args.open)
+    except (ArgumentError, NoSuchModuleError, SQLAlchemyError) as exc:   # the URL itself is not echoed (passwords)
+        what = "缺少该数据库的驱动程序" if isinstance(exc, NoSuchModuleError) else f"无法连接或格式有误（{type(exc).__name__}）"
+        print(f"错误：--db 给出的数据库地址不可用：{what}。应为 SQLAlchemy 地址，如 sqlite:///D:/法援/history.sqlite 或 "
+              "postgresql+psycopg://用户@主机/库名（并安装相应驱动）。", file=sys.stderr)
+        return 2
     except OSError as exc:
         if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES, WINDOWS_IN_USE):
             raise

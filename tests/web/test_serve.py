@@ -102,3 +102,10 @@ def test_serve_says_when_the_port_is_taken(tmp_path):
         r = subprocess.run([sys.executable, "-m", "legalaid", "serve", "--data", str(tmp_path / "d"), "--port",
                             str(port)], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "端口已被占用" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("url", ["nosuchdb://x/y", "sqlite:////nonexistent-dir/sub/h.sqlite"])
+def test_serve_says_when_the_database_url_is_unusable(tmp_path, url):
+    r = subprocess.run([sys.executable, "-m", "legalaid", "serve", "--data", str(tmp_path / "d"), "--db", url,
+                        "--port", str(_free_port())], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "--db 给出的数据库地址不可用" in r.stderr and "Traceback" not in r.stderr
