@@ -58,11 +58,11 @@ def test_upload_the_example_then_a_broken_file(client, example_files, tmp_path):
 
 
 @pytest.mark.parametrize("name,content,words", [
-    ("cases.xlsx", b"PK\x03\x04 not really a workbook" * 10, "错误"),
-    ("cases.xlsx", b"", "错误"),
-    ("cases.csv", bytes(range(256)) * 50, "错误"),
+    ("cases.xlsx", b"PK\x03\x04 not really a workbook" * 10, "无法读取Excel文件"),
+    ("cases.xlsx", b"", "文件为空"),
+    ("cases.csv", bytes(range(256)) * 50, "无法按文本读取"),
     ("cases.pdf", b"%PDF-1.4", "文件类型不支持"),
-    ("../../etc/passwd.csv", "案件编号,地区\n1,2\n".encode(), "错误"),
+    ("../../etc/passwd.csv", "案件编号,地区\n1,2\n".encode(), "passwd.csv：案件表缺少必需的列"),
 ])
 def test_a_bad_upload_never_crashes_the_server(client, example_files, name, content, words):
     r = _upload(client, _files(example_files, cases=(name, content)))
@@ -72,6 +72,8 @@ def test_a_bad_upload_never_crashes_the_server(client, example_files, name, cont
     assert client.get("/data").status_code == 200
     ws = workspace(client)
     assert all(".." not in p.name for p in ws.folder.rglob("*"))
+    assert all(p.is_relative_to(ws.folder) for p in ws.folder.rglob("*"))
+    assert not (ws.folder.parents[1] / "legalaid-web-error.txt").exists()   # answered, not an internal error
 
 
 def test_missing_tables_and_too_large_uploads(client, app, example_files):
