@@ -165,3 +165,22 @@ def test_chart_font_lookup_with_a_fake_font_list(monkeypatch, installed, expecte
     monkeypatch.setattr(font_manager, "fontManager", fake)
     monkeypatch.setattr(font_manager, "_load_fontmanager", lambda try_read_cache=True: fake)
     assert fonts.find_cjk_family() == expected
+
+
+def test_web_package_uses_the_front_door_only():
+    """legalaid/web computes through legalaid.api and words through legalaid.report; no engine internals."""
+    import ast
+    from pathlib import Path
+
+    allowed = {"legalaid", "scenarios", "flask", "werkzeug", "waitress", "sqlalchemy", "pandas", "numpy", "xlsxwriter",
+               "__future__", "copy", "dataclasses", "functools", "hashlib", "io", "logging", "math", "os", "re",
+               "secrets", "shutil", "sys", "tempfile", "threading", "time", "traceback", "datetime", "pathlib",
+               "webbrowser"}
+    folder = Path(__file__).resolve().parents[2] / "legalaid" / "web"
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
+            for name in names:
+                assert name.split(".")[0] in allowed, f"{path.name} imports {name}"
+                assert not name.startswith("allocation"), f"{path.name} imports the engine directly: {name}"
