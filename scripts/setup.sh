@@ -3,7 +3,8 @@
 #   - a project virtual environment .venv (Debian/Ubuntu refuse `pip install` into the system
 #     python; python3-venv is installed with apt when the venv module is missing),
 #   - the package with its test tools inside it (pip install -e ".[dev]"),
-#   - an open-licensed CJK font (Debian's fonts-wqy-microhei) so charts show Chinese.
+#   - an open-licensed CJK font (Debian's fonts-wqy-microhei) so charts show Chinese,
+#   - Debian's chromium, which the browser test of `legalaid serve` drives through Playwright.
 # Then run everything with .venv/bin/python (or `source .venv/bin/activate`).
 # Safe to run again: it only installs what is missing. Any failure stops it with a message.
 set -euo pipefail
@@ -53,6 +54,13 @@ if ! has_cjk_font; then
   if ! has_cjk_font; then
     echo "setup: WARNING: still no CJK font; charts will warn and Chinese may render as boxes." >&2
     echo "setup: install one (e.g. apt-get install fonts-noto-cjk) and run this script again." >&2
+  fi
+fi
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
+  echo "setup: installing Debian's chromium for the browser test of legalaid serve (tests/web/test_browser.py)"
+  if ! apt_install chromium; then
+    echo "setup: WARNING: could not install chromium (needs apt and root or passwordless sudo); the browser test" >&2
+    echo "setup: is skipped on this machine (it fails under CI=true)." >&2
   fi
 fi
 echo "setup: ok — run the toolkit with $VENV/bin/python -m legalaid (or: source $VENV/bin/activate)"

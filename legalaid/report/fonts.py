@@ -28,13 +28,22 @@ CJK_FAMILIES = (
 _chosen: list[str | None] = []
 
 
+def pick_family(installed) -> str | None:
+    """The first of ``CJK_FAMILIES`` among the ``installed`` family names (e.g. Windows: Microsoft YaHei, SimHei)."""
+    names = set(installed)
+    return next((fam for fam in CJK_FAMILIES if fam in names), None)
+
+
 def find_cjk_family() -> str | None:
-    """The first installed CJK family matplotlib can use, rebuilding its cache once if needed."""
+    """The first installed CJK family matplotlib can use, rebuilding its cache once if needed.
+
+    matplotlib lists the system's fonts itself on every platform (on Windows the fonts folder,
+    where Microsoft YaHei and SimHei live), so no bash, apt or compiler is involved.
+    """
     from matplotlib import font_manager
 
     def present() -> str | None:
-        names = {f.name for f in font_manager.fontManager.ttflist}
-        return next((fam for fam in CJK_FAMILIES if fam in names), None)
+        return pick_family(f.name for f in font_manager.fontManager.ttflist)
 
     family = present()
     if family is None:
