@@ -10,14 +10,14 @@ import pandas as pd
 
 from allocation.data import Problem, prepare
 from allocation.engine import Solved, solve_problem, year_counts
-from allocation.explain import assignment_reasons, blocking, diagnose, social_capacity
+from allocation.explain import assignment_reasons, blocking, close_table, diagnose, social_capacity
 from allocation.result import DispatchResult, SocialShare, Solver, km
 from scenarios.plans import Plan
 
 
 def solve(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.DataFrame | None = None,
           distances: pd.DataFrame | None = None, seed: int = 0, on: dt.date | None = None,
-          labels: dict[str, str] | None = None) -> DispatchResult:
+          labels: dict[str, str] | None = None, behind: tuple[str, ...] | None = None) -> DispatchResult:
     """Dispatch a batch of cases to lawyers: every hard rule, lexicographically optimal.
 
     Parameters
@@ -30,6 +30,8 @@ def solve(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.
     seed : tie-break among interchangeable lawyers (same inputs + seed → same output).
     on : date the rules are read at (default: the plan year's end).
     labels : table -> file name for error messages.
+    behind : region ids behind 序时进度 for lack of cases (``allocation.data.behind_pace`` reads
+        them from a progress table); cross-region cases go to them first (安庆2023 §3(3)2).
 
     Returns
     -------
@@ -43,7 +45,8 @@ def solve(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.
     labels = dict(labels or {})
     if pinned is not None and "file" in pinned.attrs:
         labels.setdefault("pinned", pinned.attrs["file"])
-    problem = prepare(plan, cases, lawyers, pinned=pinned, distances=distances, on=on, seed=seed, labels=labels)
+    problem = prepare(plan, cases, lawyers, pinned=pinned, distances=distances, on=on, seed=seed, labels=labels,
+                      behind=behind)
     t_prepare = time.perf_counter() - start
     solved = solve_problem(problem)
     t_solve = time.perf_counter() - start - t_prepare
@@ -67,8 +70,8 @@ def _assignments(solved: Solved) -> pd.DataFrame:
         "lawyer_id": lawyers["lawyer_id"].to_numpy()[pos], "lawyer_kind": lawyers["kind"].to_numpy()[pos],
         "firm": lawyers["firm"].to_numpy()[pos], "lawyer_region": lregion, "cross_region": lregion != centre,
         "km": km(metres), "pinned": cases["pinned_lawyer"].to_numpy()[assigned] != "",
-        "reason": reasons.code[assigned], "for_share": reasons.for_share[assigned],
-        "group_size": reasons.group_size[assigned],
+        "toward_behind": (lregion != centre) & problem.behind[problem.region_code(lregion)],
+        "reason": reasons.code[assigned], "group_size": reasons.group_size[assigned],
     })
 
 
@@ -92,27 +95,34 @@ def _loads(problem: Problem, lawyer: np.ndarray) -> pd.DataFrame:
 
 
 def _by_region(problem: Problem, assignments: pd.DataFrame, unassigned: pd.DataFrame) -> pd.DataFrame:
+    """Per administering centre: cases, local, cross_region (new cross-region dispatches only),
+    pinned (kept as given, wherever their lawyer is), unassigned; every case counted once."""
     ids = list(problem.regions)
-    local = assignments[~assignments["cross_region"]].groupby("centre").size().reindex(ids, fill_value=0)
-    cross = assignments[assignments["cross_region"]].groupby("centre").size().reindex(ids, fill_value=0)
-    left = unassigned.groupby("centre").size().reindex(ids, fill_value=0)
-    frame = pd.DataFrame({"centre": ids, "local": local.to_numpy(), "cross_region": cross.to_numpy(),
-                          "unassigned": left.to_numpy()})
-    frame.insert(1, "cases", frame["local"] + frame["cross_region"] + frame["unassigned"])
+    pinned = assignments["pinned"].to_numpy(dtype=bool)
+    cross_mask = assignments["cross_region"].to_numpy(dtype=bool)
+
+    def count(frame):
+        return frame.groupby("centre").size().reindex(ids, fill_value=0).to_numpy()
+
+    frame = pd.DataFrame({"centre": ids, "local": count(assignments[~cross_mask & ~pinned]),
+                          "cross_region": count(assignments[cross_mask & ~pinned]),
+                          "pinned": count(assignments[pinned]), "unassigned": count(unassigned)})
+    frame.insert(1, "cases", frame["local"] + frame["cross_region"] + frame["pinned"] + frame["unassigned"])
     return frame
 
 
 def _social(solved: Solved) -> SocialShare:
-    """The share after the batch; with a shortfall, the least social capacity that would close it."""
+    """The share per county after the batch; with a shortfall, the social capacity that would close it."""
     problem, m = solved.problem, solved.measured
     year = year_counts(problem)
-    close = social_capacity(solved) if solved.run.values["social"] > 0 else None
+    shortfall = int(m.by_region["shortfall"].sum())
+    close = social_capacity(solved) if shortfall > 0 else None
     return SocialShare(
         rule=float(problem.rules.social_share), citation=problem.rules.social_citation, year_cases=m.year_total,
-        year_social_cases=m.year_social, required=m.social_required, shortfall=solved.run.values["social"],
-        before_cases=year.total, before_social_cases=year.social,
+        year_social_cases=m.year_social, required=m.social_required, shortfall=shortfall,
+        before_cases=int(year.total.sum()), before_social_cases=int(year.social.sum()),
         close_slots=None if close is None else close.slots, close_remaining=None if close is None else close.remaining,
-        close_by_region=None if close is None else close.table)
+        close_by_region=None if close is None else close.table, by_region=close_table(m.by_region))
 
 
 def _balance(solved: Solved, loads: pd.DataFrame) -> dict:

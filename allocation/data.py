@@ -82,6 +82,8 @@ class Problem:
     dist_source : "plan" (county-seat coordinates), "table" or "table+plan".
     findings : facts that are not errors (codes and numbers).
     seed : tie-break seed among interchangeable lawyers.
+    behind : per region code, True when the county is behind 序时进度 for lack of cases
+        (安庆2023 §3(3)2: city-wide dispatch goes toward them); all False when not known.
     """
 
     plan: Plan
@@ -94,16 +96,25 @@ class Problem:
     dist_source: str
     findings: list[Finding] = field(default_factory=list)
     seed: int = 0
+    behind: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.behind is None:
+            self.behind = np.zeros(len(self.regions), dtype=bool)
 
     def region_code(self, ids) -> np.ndarray:
-        """Region codes for an array of region ids."""
-        index = {r: i for i, r in enumerate(self.regions)}
-        return np.array([index[r] for r in ids], dtype=np.int64)
+        """Region codes for an array of region ids (one dictionary look-up per distinct id)."""
+        ids = np.asarray(ids, dtype=object)
+        if not len(ids):
+            return np.zeros(0, dtype=np.int64)
+        index = self.__dict__.setdefault("_index", {r: i for i, r in enumerate(self.regions)})
+        uniq, inverse = np.unique(ids.astype(str), return_inverse=True)
+        return np.array([index[r] for r in uniq], dtype=np.int64)[inverse].reshape(-1)
 
 
 def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.DataFrame | None = None,
             distances: pd.DataFrame | None = None, on: dt.date | None = None, seed: int = 0,
-            labels: dict[str, str] | None = None) -> Problem:
+            labels: dict[str, str] | None = None, behind=None) -> Problem:
     """Check the inputs and index them for the model (pipeline step 1).
 
     Parameters
@@ -115,6 +126,7 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
     on : date the rules are read at (default: the plan year's end).
     seed : tie-break among interchangeable lawyers.
     labels : table -> file name for messages (default: 案件表/律师表/已指派表).
+    behind : region ids behind 序时进度 for lack of cases (``behind_pace``), or None.
 
     Raises
     ------
@@ -157,4 +169,17 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
     findings += dist_findings
     return Problem(plan=plan, rules=rules, regions=regions, city=regions.index(plan.city_centre.id),
                    cases=case_frame, lawyers=lawyer_frame, dist_m=dist_m, dist_source=source,
-                   findings=findings, seed=seed)
+                   findings=findings, seed=seed,
+                   behind=np.array([r in set(behind or ()) for r in regions], dtype=bool))
+
+
+def behind_pace(plan: Plan, progress: pd.DataFrame | None, month: int | None = None) -> tuple[str, ...]:
+    """Counties behind 序时进度 for lack of cases at the end of ``month`` (default: the last month
+    in ``progress``): approvals to date below target × month / 12 (安庆2023 §3(3)2; domain
+    "Time-progress"). The city centre is never a destination of city-wide dispatch here."""
+    if progress is None or not len(progress):
+        return ()
+    month = int(month or progress["month"].max())
+    done = progress[progress["month"] <= month].groupby("region")["approved"].sum()
+    return tuple(r.id for r in plan.regions
+                 if r.level != "city" and r.target and done.get(r.id, 0) * 12 < r.target * month)
