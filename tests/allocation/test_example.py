@@ -83,8 +83,8 @@ def test_written_report(dispatched, tmp_path):
     frame = pd.read_csv(out / "派案结果.csv", encoding="utf-8-sig")
     assert list(frame.columns)[:3] == ["案件编号", "案件所在地区", "管辖机构"] and len(frame) == len(result.assignments)
     book = pd.ExcelFile(out / "派案结果.xlsx", engine="calamine")
-    assert {"派案结果", "未指派案件", "律师负荷", "分地区统计"} <= set(book.sheet_names)
+    assert {"派案结果", "未指派案件", "律师负荷", "分地区统计", "社会律师占比"} <= set(book.sheet_names)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "optimal" and [o["key"] for o in summary["objective"]] == [
-        "unassigned", "social", "distance", "same_firm", "balance"]
+        "unassigned", "cross_region", "pace", "distance", "social", "same_firm", "balance"]
     assert np.isclose(summary["distance"]["total_km"], result.assignments["km"].sum(), atol=0.1 * len(frame))

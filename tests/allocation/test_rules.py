@@ -114,7 +114,7 @@ def test_codefendants_distinct_and_firms_spread():
     result = solve(PLAN, cases, lawyers)
     a = result.assignments
     assert a["lawyer_id"].is_unique and a["firm"].value_counts().max() == 2
-    assert result.summary["objective"][3]["value"] == 1
+    assert next(o for o in result.summary["objective"] if o["key"] == "same_firm")["value"] == 1
     assert a["reason"].str.contains("同案被告人须由不同律师辩护（本案3名被告人）").all()
 
 
