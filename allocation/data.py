@@ -19,6 +19,7 @@ import pandas as pd
 
 from scenarios.distances import distance_matrix
 from scenarios.errors import InputError
+from scenarios.law import dispatch_law
 from scenarios.frames import CASES_LABEL, LAWYERS_LABEL, PINNED_LABEL, check_cases, check_lawyers, check_pinned
 from scenarios.plans import Plan
 from scenarios.vocab import LAWYER_KINDS, Finding
@@ -84,6 +85,13 @@ class Problem:
     seed : tie-break seed among interchangeable lawyers.
     behind : per region code, True when the county is behind 序时进度 for lack of cases
         (安庆2023 §3(3)2: city-wide dispatch goes toward them); all False when not known.
+    conflicts : case position → lawyer positions it must not go to (回避: excluded lawyers, the
+        opposing party's lawyers and every lawyer of their firm or of the opposing firm).
+    law : national-law parameters in force (``scenarios.law.dispatch_law``).
+
+    Cases also carry ``req`` (bit 1: needs ≥ ``senior_defence_years_min`` years of criminal
+    defence, 法律援助法第二十六条; bit 2: a lawyer experienced with minors) and lawyers ``qual``
+    (the same bits they meet).
     """
 
     plan: Plan
@@ -97,10 +105,42 @@ class Problem:
     findings: list[Finding] = field(default_factory=list)
     seed: int = 0
     behind: np.ndarray | None = None
+    conflicts: dict[int, frozenset] = field(default_factory=dict)
+    law: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.behind is None:
             self.behind = np.zeros(len(self.regions), dtype=bool)
+
+    def case_owner(self) -> np.ndarray:
+        """Per case: its conflict owner code (its own position when it is an ordinary case with a
+        conflict, 回避), else −1. Co-defendants' conflicts belong to their group (``group_owner``)."""
+        owner = np.full(len(self.cases), -1, dtype=np.int64)
+        group = self.cases["group"].to_numpy(dtype=object)
+        for i in self.conflicts:
+            if group[i] == "":
+                owner[i] = i
+        return owner
+
+    def group_owner(self) -> dict[str, int]:
+        """Group key → conflict owner code (len(cases) + k) for groups with a member in conflict."""
+        group = self.cases["group"].to_numpy(dtype=object)
+        keys = sorted({group[i] for i in self.conflicts if group[i] != ""})
+        return {g: len(self.cases) + k for k, g in enumerate(keys)}
+
+    def lawyer_signatures(self) -> list[frozenset]:
+        """Per lawyer: the owner codes (cases or groups) it must not take (回避)."""
+        if "_sigs" in self.__dict__:
+            return self.__dict__["_sigs"]
+        out: list[set] = [set() for _ in range(len(self.lawyers))]
+        group = self.cases["group"].to_numpy(dtype=object)
+        gown = self.group_owner()
+        for i, excluded in self.conflicts.items():
+            code = gown[group[i]] if group[i] != "" else i
+            for q in excluded:
+                out[q].add(code)
+        self.__dict__["_sigs"] = [frozenset(v) for v in out]
+        return self.__dict__["_sigs"]
 
     def region_code(self, ids) -> np.ndarray:
         """Region codes for an array of region ids (one dictionary look-up per distinct id)."""
@@ -132,7 +172,7 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
     ------
     InputError : every problem of the inputs at once.
     """
-    from allocation import constraints
+    from allocation import constraints, legal
 
     labels = labels or {}
     rules = Rules.from_plan(plan, on)
@@ -142,8 +182,10 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
     if issues:
         raise InputError(issues)
     pinned_frame, pin_issues = check_pinned(pinned, case_frame, lawyer_frame, labels.get("pinned", PINNED_LABEL))
+    pin_issues += legal.unknown_ids(case_frame, lawyer_frame, labels.get("cases", CASES_LABEL))
     if pin_issues:
         raise InputError(pin_issues)
+    law = dispatch_law(rules.on)
     regions = tuple(plan.region_ids)
     findings: list[Finding] = []
 
@@ -152,6 +194,9 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
     pin_map = dict(zip(pinned_frame["case_id"], pinned_frame["lawyer_id"], strict=True))
     case_frame["pinned_lawyer"] = np.array([pin_map.get(c, "") for c in case_frame["case_id"]], dtype=object)
     case_frame["group"] = constraints.codefendant_groups(case_frame, findings)
+    case_frame["req"] = legal.requirements(case_frame, law)
+    lawyer_frame["qual"] = legal.qualifications(lawyer_frame, law)
+    findings += constraints.qualification_findings(case_frame, lawyer_frame)
     ranked = case_frame.sort_values(["received", "case_id"], na_position="last", kind="stable").index.to_numpy()
     order = np.empty(len(case_frame), dtype=np.int64)
     order[ranked] = np.arange(len(case_frame))
@@ -170,7 +215,8 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
     return Problem(plan=plan, rules=rules, regions=regions, city=regions.index(plan.city_centre.id),
                    cases=case_frame, lawyers=lawyer_frame, dist_m=dist_m, dist_source=source,
                    findings=findings, seed=seed,
-                   behind=np.array([r in set(behind or ()) for r in regions], dtype=bool))
+                   behind=np.array([r in set(behind or ()) for r in regions], dtype=bool),
+                   conflicts=legal.conflicts(case_frame, lawyer_frame), law=law)
 
 
 def behind_pace(plan: Plan, progress: pd.DataFrame | None, month: int | None = None) -> tuple[str, ...]:

@@ -169,10 +169,18 @@ def every_case_assigned_or_counted(b: _Builder, n: _Nodes) -> None:
 
 
 def ordinary_cases_to_pools(b: _Builder, s: Structure, n: _Nodes) -> None:
-    """Ordinary classes → pools of a kind allowed to take them (grassroots workers never defend,
-    《刑事诉讼法》第35条), at the distance from the administering centre (安庆2023 §3(3)2)."""
-    ok = grassroots_no_criminal(s.cls_criminal[:, None], np.asarray(KINDS, dtype=object)[s.pool_kind][None, :])
-    ci, pi = np.nonzero(ok)
+    """Ordinary classes → pools allowed to take them: grassroots workers never defend (《刑事诉讼法》
+    第35条), a case needing a senior defender or one experienced with minors only to lawyers who
+    are (法律援助法第二十六条), never to a lawyer it must avoid (回避) — placed at the costs of
+    ``_placement_costs`` from the administering centre (安庆2023 §3(3)2)."""
+    all_pools = np.arange(len(s.pool_m))
+    ci, pi = [], []
+    for c in range(len(s.cls_cases)):
+        ok = np.flatnonzero(s.allowed(bool(s.cls_criminal[c]), s.cls_req[c], s.cls_owner[c], all_pools))
+        ci.append(np.full(len(ok), c, dtype=np.int64))
+        pi.append(ok)
+    ci = np.concatenate(ci) if ci else _empty()
+    pi = np.concatenate(pi) if pi else _empty()
     b.arcs("class_pool", n.cls[ci], n.pool[pi], n.cls_n[ci], _placement_costs(s, s.cls_centre[ci], s.pool_region[pi]),
            candidate=~s.is_near(s.cls_centre[ci], s.pool_region[pi]), cls=ci, pool=pi)
 
@@ -189,7 +197,11 @@ def relaxed_groups_to_pools(b: _Builder, s: Structure, n: _Nodes, detail: dict) 
     pinned = np.array([s.pinned_pool.get((g, q), 0) for g, q in zip(gg, pi, strict=True)], dtype=np.int64) \
         if s.pinned_pool else np.zeros(len(gi), np.int64)
     cap = np.minimum(n.gc_n[gi], (s.pool_m[pi] - pinned) * codefendants_distinct_defenders())
-    keep = ~np.isin(gg * n_regions + rr, keys) & (cap > 0)
+    allowed = np.ones(len(gi), dtype=bool)
+    for g in np.flatnonzero((s.group_req > 0) | (s.group_owner >= 0)):
+        mine = gg == g
+        allowed[mine] = s.group_allowed(int(g), pi[mine])
+    keep = ~np.isin(gg * n_regions + rr, keys) & (cap > 0) & allowed
     gi, pi, cap = gi[keep], pi[keep], cap[keep]
     b.arcs("gc_pool", n.gc[gi], n.pool[pi], cap, _placement_costs(s, s.gc_centre[gi], s.pool_region[pi]),
            candidate=~s.is_near(s.gc_centre[gi], s.pool_region[pi]), gc=gi, pool=pi)
@@ -241,6 +253,7 @@ def detailed_groups(b: _Builder, s: Structure, n: _Nodes, detail: dict, exact: f
     for (g, r) in pairs:
         node = gr_node[(g, r)]
         fps = crim_fps[fp_region[crim_fps] == r]
+        fps = fps[s.group_allowed(g, s.fp_pool[fps])]
         firms_here = np.unique(s.fp_firm[fps][s.fp_firm[fps] >= 0])
         fnode = dict(zip(firms_here.tolist(), b.nodes(len(firms_here)).tolist(), strict=True))
         for f, head in fnode.items():
@@ -256,7 +269,8 @@ def detailed_groups(b: _Builder, s: Structure, n: _Nodes, detail: dict, exact: f
                         to_fp[key].append(value)
                     fp_used.add(int(k))
         else:
-            for sub in crim_subs[s.sub_region[crim_subs] == r]:
+            here = crim_subs[s.sub_region[crim_subs] == r]
+            for sub in here[s.group_allowed(g, s.sub_pool[here])]:
                 if g in s.sub_pinned[sub]:
                     continue
                 for key, value in (("tail", fnode.get(int(s.sub_firm[sub]), node)), ("sub", int(sub)),

@@ -96,6 +96,8 @@ class Plan:
     population_reference: str
     source: str
     distances: tuple[tuple[str, str, float], ...] = ()
+    tiered_categories: tuple[str, ...] = ()
+    tiered_reference: str = ""
 
     @functools.cached_property
     def _by_id(self) -> dict[str, Region]:

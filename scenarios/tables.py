@@ -29,8 +29,8 @@ DTYPES = {table: {c.name: KIND_DTYPES[c.kind] for c in cols} for table, cols in 
 
 def coerce(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Canonical columns in order with canonical dtypes and a fresh RangeIndex (no checks)."""
-    out = frame[columns(table)].reset_index(drop=True)
-    return out.astype(DTYPES[table])
+    out = frame[columns(table, optional=True)].reset_index(drop=True)
+    return out.astype({k: v for k, v in DTYPES[table].items() if k in out})
 
 
 def read_table(path: str | os.PathLike, table: str, plan: Plan, *, as_of_month: int | None = None,

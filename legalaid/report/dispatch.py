@@ -51,7 +51,8 @@ def reason_text(result: DispatchResult, row) -> str:
         return "保留已有指派"
     plan = result.plan
     here = "市本级" if row.centre == plan.city_centre.id else "本地"
-    parts = ["二审案件由市法律援助中心指派"] if row.instance == "second" else []
+    tiered = row.instance == "second" and row.centre == plan.city_centre.id
+    parts = [f"二审案件由市法律援助中心指派（分级管辖，{plan.tiered_reference}）"] if tiered else []
     if row.reason == "local":
         parts.append(f"{here}{'基层法律服务工作者' if row.lawyer_kind == 'grassroots' else '律师'}")
     else:

@@ -36,9 +36,11 @@ def test_every_case_once_no_rule_broken(dispatched):
     grouped = a[a["group_id"] != ""]
     assert not grouped.duplicated(["group_id", "lawyer_id"]).any()
     assert grouped["reason"].str.contains("同案被告人须由不同律师辩护").all()
-    second = a["instance"] == "second"
-    assert (a.loc[second, "centre"] == plan.city_centre.id).all()
-    assert (a.loc[~second, "centre"] == a.loc[~second, "region"]).all()
+    tiered = (a["instance"] == "second") & a["case_id"].isin(
+        data.cases.loc[data.cases["category"].isin(plan.tiered_categories), "case_id"])
+    assert (a.loc[tiered, "centre"] == plan.city_centre.id).all()
+    assert (a.loc[~tiered, "centre"] == a.loc[~tiered, "region"]).all()
+    assert tiered.any() == bool(plan.tiered_categories)
     assert result.by_region[["local", "cross_region", "unassigned"]].to_numpy().sum() == len(data.cases)
     assert result.summary["cases"]["cross_region"] == int(a["cross_region"].sum())
     assert (a["reason"] != "").all()

@@ -46,14 +46,17 @@ def test_cap_and_rules_are_read_from_the_plan(tmp_path: Path):
 
 
 def test_second_instance_goes_to_the_city_centre():
-    """Jurisdiction: a second-instance case from 宿松县 is administered by the city centre, so a
-    city-centre lawyer is local (0 km) and the reason names the rule; first instance stays local."""
-    cases = cases_frame([("A", "susong", "civil", "second", ""), ("B", "susong", "civil", "first", "")])
+    """Tiered jurisdiction (§3(3)2): a second-instance case of a listed category (法院通知辩护) from 宿松县
+    is administered by the city centre, so a city-centre lawyer is local (0 km) and the reason names
+    the rule; a second-instance case of no listed category and a first-instance case stay local."""
+    cases = cases_frame([("A", "susong", "civil", "second", ""), ("B", "susong", "civil", "first", ""),
+                         ("C", "susong", "civil", "second", "")]).assign(category=["court_notified", "", "other"])
     lawyers = lawyers_frame([("CITY", "anqing-city", "social", "", 0, True), ("SU", "susong", "social", "", 0, True)])
     a = solve(PLAN, cases, lawyers).assignments.set_index("case_id")
     assert a.loc["A", "centre"] == "anqing-city" and a.loc["A", "lawyer_id"] == "CITY" and a.loc["A", "km"] == 0
     assert a.loc["A", "reason"].startswith("二审案件由市法律援助中心指派")
     assert a.loc["B", "lawyer_id"] == "SU" and a.loc["B", "reason"] == "本地律师"
+    assert a.loc["C", "centre"] == "susong" and a.loc["C", "lawyer_id"] == "SU" and a.loc["C", "reason"] == "本地律师"
 
 
 def test_delegated_township_is_administered_by_its_district():
