@@ -80,7 +80,8 @@ def check_lawyer_yearly_cap(problem, assignment: pd.DataFrame) -> list[str]:
     """No lawyer receives new cases beyond the cap (pinned cases count against it)."""
     new = assignment.loc[~assignment["pinned"], "lawyer_id"].value_counts()
     lawyers = problem.lawyers.set_index("lawyer_id")
-    headroom = lawyers["headroom"].reindex(new.index)
+    real_pins = lawyers["pinned"] - lawyers.get("requested", 0)
+    headroom = np.maximum(0, problem.rules.cap - lawyers["handled_this_year"] - real_pins).reindex(new.index)
     bad = new[new.to_numpy() > headroom.to_numpy()]
     return [f"lawyer {lw}: {n} new cases exceed the headroom under the cap" for lw, n in bad.head(20).items()]
 
@@ -174,7 +175,7 @@ def qualification_findings(cases: pd.DataFrame, lawyers: pd.DataFrame) -> list[F
 
 # --- pinned --------------------------------------------------------------------------------
 def check_pinned_kept(problem, assignment: pd.DataFrame) -> list[str]:
-    """Pinned assignments (already made) are kept exactly as given."""
+    """Pinned assignments (already made) and honoured choices are kept exactly as fixed."""
     pinned = problem.cases[problem.cases["pinned_lawyer"] != ""]
     got = assignment.set_index("case_id")["lawyer_id"].reindex(pinned["case_id"]).to_numpy()
     bad = pinned[got != pinned["pinned_lawyer"].to_numpy()]

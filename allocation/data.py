@@ -19,8 +19,8 @@ import pandas as pd
 
 from scenarios.distances import distance_matrix
 from scenarios.errors import InputError
-from scenarios.law import dispatch_law
 from scenarios.frames import CASES_LABEL, LAWYERS_LABEL, PINNED_LABEL, check_cases, check_lawyers, check_pinned
+from scenarios.law import dispatch_law
 from scenarios.plans import Plan
 from scenarios.vocab import LAWYER_KINDS, Finding
 
@@ -197,18 +197,17 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
     case_frame["req"] = legal.requirements(case_frame, law)
     lawyer_frame["qual"] = legal.qualifications(lawyer_frame, law)
     findings += constraints.qualification_findings(case_frame, lawyer_frame)
-    ranked = case_frame.sort_values(["received", "case_id"], na_position="last", kind="stable").index.to_numpy()
-    order = np.empty(len(case_frame), dtype=np.int64)
-    order[ranked] = np.arange(len(case_frame))
-    case_frame["order"] = order
+    case_frame["order"] = first_come_order(case_frame)
+    conflicts = legal.conflicts(case_frame, lawyer_frame)
 
     pin_count = pinned_frame["lawyer_id"].value_counts()
     lawyer_frame["pinned"] = lawyer_frame["lawyer_id"].map(pin_count).fillna(0).astype("int64")
     lawyer_frame["base"] = lawyer_frame["handled_this_year"] + lawyer_frame["pinned"]
+    findings += constraints.pinned_findings(rules, case_frame, lawyer_frame)
+    _honour_choices(case_frame, lawyer_frame, conflicts, rules.cap)
     lawyer_frame["headroom"] = constraints.lawyer_yearly_cap(rules, lawyer_frame)
     lawyer_frame["eligible"] = constraints.unavailable_take_nothing(lawyer_frame) & (lawyer_frame["headroom"] > 0)
     findings += constraints.cap_findings(rules, lawyer_frame)
-    findings += constraints.pinned_findings(rules, case_frame, lawyer_frame)
 
     dist_m, source, dist_findings = distance_matrix(plan, distances)
     findings += dist_findings
@@ -216,7 +215,36 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
                    cases=case_frame, lawyers=lawyer_frame, dist_m=dist_m, dist_source=source,
                    findings=findings, seed=seed,
                    behind=np.array([r in set(behind or ()) for r in regions], dtype=bool),
-                   conflicts=legal.conflicts(case_frame, lawyer_frame), law=law)
+                   conflicts=conflicts, law=law)
+
+
+def first_come_order(cases: pd.DataFrame) -> np.ndarray:
+    """Each case's first-come rank: decision date (决定援助日期; the 3-day assignment deadline runs
+    from it), then received date, then case id — the oldest first when room is short."""
+    ranked = cases.sort_values(["decided", "received", "case_id"], na_position="last", kind="stable").index.to_numpy()
+    order = np.empty(len(cases), dtype=np.int64)
+    order[ranked] = np.arange(len(cases))
+    return order
+
+
+def _honour_choices(cases: pd.DataFrame, lawyers: pd.DataFrame, conflicts: dict, cap: int) -> None:
+    """点援 and stage continuity (``allocation.requests``): honoured choices become fixed assignments
+    (``placed_by`` "requested"/"continuity"; real pins "pinned") counted in ``pinned``/``base``;
+    ``requested`` per lawyer counts them, ``refused`` per case says why a choice was not honoured."""
+    from allocation.requests import honour
+
+    got = honour(cases, lawyers, conflicts, cap, cases["order"].to_numpy())
+    pins = cases["pinned_lawyer"].to_numpy(dtype=object).copy()
+    placed = np.where(pins != "", "pinned", "").astype(object)
+    took = got.lawyer >= 0
+    pins[took] = lawyers["lawyer_id"].to_numpy(dtype=object)[got.lawyer[took]]
+    placed[took] = got.by[took]
+    cases["pinned_lawyer"], cases["placed_by"] = pins, placed
+    cases["refused"], cases["asked"] = got.refused, got.asked
+    requested = np.bincount(got.lawyer[took], minlength=len(lawyers)).astype(np.int64)
+    lawyers["requested"] = requested
+    lawyers["pinned"] = lawyers["pinned"] + requested
+    lawyers["base"] = lawyers["handled_this_year"] + lawyers["pinned"]
 
 
 def behind_pace(plan: Plan, progress: pd.DataFrame | None, month: int | None = None) -> tuple[str, ...]:

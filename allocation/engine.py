@@ -238,7 +238,7 @@ def assignment_frame(problem: Problem, lawyer: np.ndarray) -> pd.DataFrame:
         "kind": cases["kind"].to_numpy()[assigned],
         "centre": cases["centre"].to_numpy()[assigned],
         "group": cases["group"].to_numpy()[assigned],
-        "pinned": cases["pinned_lawyer"].to_numpy()[assigned] != "",
+        "pinned": cases["placed_by"].to_numpy()[assigned] == "pinned",
         "lawyer_id": lawyers["lawyer_id"].to_numpy()[pos],
         "lawyer_kind": lawyers["kind"].to_numpy()[pos],
         "lawyer_region": lawyers["region"].to_numpy()[pos],

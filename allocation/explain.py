@@ -33,11 +33,12 @@ from scenarios import law
 #: "no_social"/"social_full" (a social lawyer), "no_defender"/"no_handler" (nobody of a kind
 #: allowed to take the case), "defenders_full"/"handlers_full" (all of them at the cap),
 #: "kind_full" (this kind at the cap while others have room), "codefendants" (every local
-#: defender with room already defends another member of the group). "pinned": kept as given.
-REASONS = ("local", "pinned", "no_social", "social_full", "no_defender", "no_handler", "defenders_full",
-           "handlers_full", "kind_full", "codefendants")
+#: defender with room already defends another member of the group). "pinned": kept as given;
+#: "requested"/"continuity": the recipient's choice / the earlier-stage lawyer (``allocation.requests``).
+REASONS = ("local", "pinned", "requested", "continuity", "no_social", "social_full", "no_defender", "no_handler", "defenders_full",
+           "handlers_full", "kind_full", "codefendants", "no_qualified", "conflict")
 #: Blocking-rule codes of an unassigned case.
-BLOCKING = ("cap", "codefendants", "nobody", "other")
+BLOCKING = ("cap", "codefendants", "nobody", "qualification", "conflict", "other")
 
 
 def final_loads(problem: Problem, lawyer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -91,13 +92,13 @@ def assignment_reasons(solved: Solved) -> Reasons:
     lregion = lawyers["region"].to_numpy()[lawyer[assigned]]
     lkind = lawyers["kind"].to_numpy()[lawyer[assigned]]
     criminal = cases["criminal"].to_numpy(dtype=bool)[assigned]
-    pinned = cases["pinned_lawyer"].to_numpy()[assigned] != ""
+    pinned = cases["placed_by"].to_numpy()[assigned]
     memo: dict[tuple, str] = {}
     for j, key in enumerate(zip(centre, lregion, lkind, criminal, pinned, strict=True)):
         if key not in memo:
             c, lreg, lk, crim, pin = key
             if pin:
-                memo[key] = "pinned"
+                memo[key] = pin
             elif lreg == c:
                 memo[key] = "local"
             else:
@@ -108,7 +109,35 @@ def assignment_reasons(solved: Solved) -> Reasons:
     sizes = pd.Series(group[group != ""]).value_counts().to_dict()
     group_size = np.array([sizes.get(g, 0) for g in group], dtype=np.int64)
     _codefendant_reasons(solved, after, code)
+    _legal_reasons(solved, after, code)
     return Reasons(code, group_size)
+
+
+def _legal_reasons(solved: Solved, after: np.ndarray, code: np.ndarray) -> None:
+    """A case sent away while local handlers of its kind had room, because none of them has the
+    qualification it needs ("no_qualified", 法律援助法第二十六条) or all of them are in conflict
+    with it ("conflict", 回避)."""
+    problem, lawyer = solved.problem, solved.lawyer
+    cases, lawyers = problem.cases, problem.lawyers
+    req = cases["req"].to_numpy(dtype=np.int64)
+    special = np.flatnonzero((lawyer >= 0) & (cases["placed_by"].to_numpy() == "") & (code != "local")
+                             & ((req > 0) | np.isin(np.arange(len(cases)), list(problem.conflicts))))
+    if not len(special):
+        return
+    room = lawyers["eligible"].to_numpy(dtype=bool) & (after < problem.rules.cap)
+    region = lawyers["region"].to_numpy()
+    qual = lawyers["qual"].to_numpy(dtype=np.int64)
+    kinds = lawyers["kind"].to_numpy()
+    centre, criminal = cases["centre"].to_numpy(), cases["criminal"].to_numpy(dtype=bool)
+    for i in special:
+        local = room & (region == centre[i]) & grassroots_no_criminal(bool(criminal[i]), kinds)
+        if not local.any():
+            continue
+        qualified = local & ((req[i] & ~qual) == 0)
+        if not qualified.any():
+            code[i] = "no_qualified"
+        elif all(q in problem.conflicts.get(int(i), ()) for q in np.flatnonzero(qualified)):
+            code[i] = "conflict"
 
 
 def _codefendant_reasons(solved: Solved, after: np.ndarray, code: np.ndarray) -> None:
@@ -170,6 +199,16 @@ def blocking(solved: Solved) -> pd.DataFrame:
     rows = [(*per_kind[bool(c)], 0, bool(c) and grass_room) for c in criminal]
     group = cases["group"].to_numpy()[idx]
     could = np.flatnonzero(lawyers["eligible"].to_numpy(dtype=bool) & defender)
+    req = cases["req"].to_numpy(dtype=np.int64)[idx]
+    qual = lawyers["qual"].to_numpy(dtype=np.int64)
+    for j in np.flatnonzero([int(i) in problem.conflicts for i in idx]):
+        fit = np.flatnonzero(room & ((req[j] & ~qual) == 0) & (defender | ~criminal[j]))
+        if len(fit) and all(q in problem.conflicts[int(idx[j])] for q in fit):
+            rows[j] = ("conflict", law.CONFLICT, len(fit), False)
+    for j in np.flatnonzero(req > 0):
+        if not (room & ((req[j] & ~qual) == 0) & defender).any():
+            rows[j] = ("qualification", problem.law["senior_defence_years_min"].reference if req[j] & 1
+                       else problem.law["minor_defender_experienced"].reference, 0, False)
     for j in np.flatnonzero(criminal & (group != "")):
         mine = defends.get(group[j], set())
         if len(crim_room) and all(q in mine for q in crim_room):

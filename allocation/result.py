@@ -91,6 +91,8 @@ class DispatchResult:
         headroom (cap − after; negative = over the cap), utilisation (after / cap).
     by_region : per administering centre: centre, cases, local, cross_region (new dispatches),
         pinned (kept as given), unassigned.
+    by_township : cases registered at delegated townships (安庆2023 §6(5)): township, region,
+        assigned, unassigned (empty when none).
     diagnosis : per (region, kind) the extra slots that would place every case (empty when all
         are placed): region, kind, slots, codefendant_slots, min_new_lawyers.
     diagnosis_slots : total extra slots (None when every case is placed).
@@ -104,6 +106,8 @@ class DispatchResult:
     solver : refinement and level statistics.
     seconds : wall time per step (s).
     findings : facts that are not errors (codes and numbers).
+    inputs_sha256, seed : the verifiable draw: a hash of the inputs and the seed
+        (``allocation.api.inputs_hash``), recomputed by ``legalaid verify``.
     """
 
     plan: Plan
@@ -112,6 +116,7 @@ class DispatchResult:
     unassigned: pd.DataFrame
     loads: pd.DataFrame
     by_region: pd.DataFrame
+    by_township: pd.DataFrame
     diagnosis: pd.DataFrame
     diagnosis_slots: int | None
     binding_rules: dict[str, int]
@@ -127,6 +132,8 @@ class DispatchResult:
     solver: Solver
     seconds: dict[str, float] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    inputs_sha256: str = ""
+    seed: int = 0
 
     @property
     def all_assigned(self) -> bool:

@@ -169,8 +169,9 @@ def _lawyer_frame(problem: Problem, gindex: dict, pinned_cases: pd.DataFrame):
     findex = {f: i for i, f in enumerate(firms)}
     firm_code = np.array([findex.get((problem.regions[r], f), -1) for r, f in zip(region, firm_names, strict=True)],
                          dtype=np.int64)
-    tie = np.random.default_rng(problem.seed).permutation(len(lawyers)) if problem.seed else \
+    draw = np.random.default_rng(problem.seed).permutation(len(lawyers)) if problem.seed else \
         np.argsort(np.argsort(lawyers["lawyer_id"].to_numpy(dtype=str), kind="stable"))
+    tie = rotation_order(lawyers, draw)
     pg_key = np.array([",".join(map(str, sorted(pinned_groups[i]))) if i in pinned_groups else ""
                        for i in range(len(lawyers))], dtype=object)
     sig = problem.lawyer_signatures()
@@ -182,22 +183,40 @@ def _lawyer_frame(problem: Problem, gindex: dict, pinned_cases: pd.DataFrame):
     return frame, base, firms, firm_code, pinned_groups, lawyer_pos
 
 
+def rotation_order(lawyers: pd.DataFrame, draw: np.ndarray) -> np.ndarray:
+    """轮候 among equally good handlers: lawyers are sorted by load this year before this tie key
+    (fewest first), so the key is the longest since the last assignment (最近一次指派日期; never
+    assigned first), then the seeded draw (``draw``: a permutation, or id order with seed 0).
+    Returns each lawyer's rank."""
+    last = lawyers["last_assigned"] if "last_assigned" in lawyers else pd.Series(pd.NaT, index=lawyers.index)
+    days = pd.to_datetime(last).to_numpy(dtype="datetime64[D]").astype(np.int64)
+    days = np.where(pd.isna(last).to_numpy(), np.iinfo(np.int64).min, days)
+    ranked = np.lexsort((draw, days))
+    rank = np.empty(len(lawyers), dtype=np.int64)
+    rank[ranked] = np.arange(len(lawyers))
+    return rank
+
+
 def _starts(ids: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, np.int64)
 
 
 def _count_pins(struct: Structure, fp_members: list, pinned_cases: pd.DataFrame, gindex: dict,
                 firm_code: np.ndarray, lawyer_pos: pd.Series) -> None:
-    """A group's pinned members per (group, firm), (group, pool) and (group, firm-pool)."""
+    """A group's pinned members per (group, firm), and its distinct pinned lawyers per (group, pool)
+    and (group, firm-pool): a lawyer pinned to two members of one group is one lawyer the group
+    cannot use again, not two (the relaxation's room is lawyers, not cases)."""
     where = {}
     for k, members in enumerate(fp_members):
         for i in members:
             where[int(i)] = (int(struct.fp_pool[k]), k)
+    seen: set[tuple[int, int]] = set()
     for g_name, lw in zip(pinned_cases["group"], pinned_cases["pinned_lawyer"], strict=True):
         i, g = int(lawyer_pos[lw]), gindex[g_name]
         if firm_code[i] >= 0:
             struct.pinned_firm[(g, int(firm_code[i]))] = struct.pinned_firm.get((g, int(firm_code[i])), 0) + 1
-        if i in where:
+        if i in where and (g, i) not in seen:
+            seen.add((g, i))
             q, k = where[i]
             struct.pinned_pool[(g, q)] = struct.pinned_pool.get((g, q), 0) + 1
             struct.pinned_fp[(g, k)] = struct.pinned_fp.get((g, k), 0) + 1

@@ -100,6 +100,8 @@ def check_cases(cases: pd.DataFrame, plan: Plan, file: str = CASES_LABEL) -> tup
     out["group_id"] = group.fillna("").astype(str).str.strip()
     out["received"] = pd.to_datetime(frame["received"]) if "received" in frame else pd.NaT
     _optional(frame, out, "cases", file, issues)
+    delegated = frame["region"].map(lambda t: getattr(plan.delegation_of(t), "name", ""))
+    out["township"] = delegated.where(delegated != "", out["township"])
     return out, issues
 
 
@@ -123,7 +125,7 @@ def check_lawyers(lawyers: pd.DataFrame, plan: Plan, file: str = LAWYERS_LABEL) 
 def _optional(frame: pd.DataFrame, out: pd.DataFrame, table: str, file: str, issues: list[InputIssue]) -> None:
     """The optional dispatch columns (``OPTIONAL_DISPATCH``), canonical, defaults where absent or blank."""
     for column in (c for c in TABLES[table] if c.name in OPTIONAL_DISPATCH[table]):
-        given = frame[column.name] if column.name in frame else None
+        given = frame.get(column.name, None)
         if column.kind == "enum":
             if given is None:
                 out[column.name] = column.default

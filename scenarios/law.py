@@ -13,7 +13,6 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-
 #: Legal-aid defence is by a lawyer; grassroots legal-service workers may not defend.
 DEFENCE = "《中华人民共和国刑事诉讼法》第35条（法律援助辩护应指派律师）"
 #: One defender may not defend two or more co-defendants of the same case.

@@ -85,6 +85,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
                required=False),
         Column("opposing_firm", "对方律所", ("opposing_firm", "对方律所", "对方律师事务所"), "text", required=False),
         Column("excluded_lawyers", "回避律师", ("excluded_lawyers", "回避律师", "应回避律师"), "text", required=False),
+        Column("township", "代办乡镇", ("township", "代办乡镇", "代办地"), "text", required=False),
         Column("decided", "决定援助日期", ("decided", "决定援助日期", "给予法律援助决定日期", "审批日期"), "date",
                required=False),
     ),
@@ -132,7 +133,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
 #: Optional columns the dispatcher reads (table -> names); absent columns take their defaults.
 OPTIONAL_DISPATCH = {
     "cases": ("category", "stage", "severe", "minor", "specialty", "requested_lawyer", "previous_lawyer",
-              "opposing_lawyers", "opposing_firm", "excluded_lawyers", "decided"),
+              "opposing_lawyers", "opposing_firm", "excluded_lawyers", "township", "decided"),
     "lawyers": ("criminal_years", "minors", "specialties", "years", "last_assigned"),
 }
 

@@ -224,6 +224,8 @@ def parse_table(raw: RawTable, table: str, plan: Plan, *, as_of_month: int | Non
         elif column.kind == "money":
             frame[column.name] = pd.array(frame[column.name].tolist(), dtype="Float64")
     if "region" in positions:
+        if table == "cases":
+            frame["township"] = _townships(raw.frame[positions["region"]], plan, frame["township"])
         frame, merged = merge_delegations(frame, raw.frame[positions["region"]], plan, table, raw.file)
         notes += merged
     issues += schema_issues(frame, raw, table, positions, plan)
@@ -234,6 +236,13 @@ def parse_table(raw: RawTable, table: str, plan: Plan, *, as_of_month: int | Non
         issues += progress_issues(frame, plan, as_of_month=as_of_month, file=raw.file, rows=list(frame.index),
                                   headers=headers)
     return frame, issues, notes
+
+
+def _townships(texts: pd.Series, plan: Plan, given: pd.Series) -> pd.Series:
+    """A case registered at a delegated township (安庆2023 §6(5)) keeps the township's name (代办乡镇),
+    so counts for §6(5) compensation survive the mapping to its district."""
+    names = texts.map(lambda t: getattr(plan.delegation_of(cell_text(t)), "name", "")).reindex(given.index)
+    return names.where(names.fillna("") != "", given).fillna("")
 
 
 def is_total_row(text: object, plan: Plan) -> bool:

@@ -23,6 +23,10 @@ def register(sub) -> None:
     parser.add_argument("--distances", metavar="F",
                         help="地区间距离表（列：起点、终点、距离（公里）；按地区名或ID；只给一个方向视为双向）；"
                              "不给出时按各县城坐标估算直线距离")
+    parser.add_argument("--previous", metavar="F",
+                        help="此前的派案结果（派案结果.csv）：重新测算时原有指派保持不变，只重新指派 --release 列出的案件、"
+                             "律师已不可指派的案件和新案件")
+    parser.add_argument("--release", metavar="编号", default="", help="重新测算时放开重新指派的案件编号（用、或逗号分隔）")
     parser.add_argument("--out", required=True, help="输出目录")
     parser.add_argument("--seed", type=int, default=0, help="同等条件律师之间的排序种子（默认 0；同输入同种子结果相同）")
     parser.set_defaults(handler=run)
@@ -32,8 +36,10 @@ def run(args) -> int:
     from legalaid import api
     from legalaid.report.dispatch_summary import describe, write
 
+    from allocation.legal import split_ids
+
     result = api.dispatch(args.plan, args.cases, args.lawyers, pinned=args.pinned, distances=args.distances,
-                          seed=args.seed)
+                          seed=args.seed, previous=args.previous, release=split_ids(args.release))
     out = write(result, args.out)
     print(describe(result))
     print(f"结果已写入：{out}")

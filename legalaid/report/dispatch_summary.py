@@ -42,6 +42,9 @@ def summary_json(result: DispatchResult) -> dict:
                      "by_region_kind": result.diagnosis.to_dict(orient="records")}
     return {
         "plan": result.plan.id,
+        "draw": {"seed": result.seed, "inputs_sha256": result.inputs_sha256,
+                 "rule": "同等条件的律师按轮候（本年办案最少者优先，其次距上次指派最久者优先）排序，"
+                         "再按种子抽签；用 legalaid verify 可由输入文件和种子重算此哈希并复核派案结果"},
         "status": result.status,
         "status_text": status_text(result),
         "all_assigned": result.all_assigned,
@@ -72,6 +75,7 @@ def summary_json(result: DispatchResult) -> dict:
                        "local": int(r.local), "cross_region": int(r.cross_region), "pinned": int(r.pinned),
                        "unassigned": int(r.unassigned)}
                       for r in result.by_region.itertuples(index=False)],
+        "delegated_townships": result.by_township.to_dict(orient="records"),
         "diagnosis": diagnosis,
         "findings": finding_texts(result.findings),
         "solver": {"method": "聚合后的字典序最小费用流（OR-Tools SimpleMinCostFlow，逐级固定最优面）",

@@ -23,8 +23,11 @@ def reference_levels(problem: Problem) -> dict[str, int]:
     batch = np.flatnonzero(cases["pinned_lawyer"].to_numpy() == "")
     elig = np.flatnonzero(lawyers["available"].to_numpy(bool) & (lawyers["headroom"].to_numpy() > 0))
     kind = lawyers["kind"].to_numpy()
+    req, excluded = group_rule(problem)
+    qual = lawyers["qual"].to_numpy()
     pairs = [(i, q) for i in batch for q in elig
-             if not (cases["criminal"].iat[i] and kind[q] == "grassroots")]
+             if not (cases["criminal"].iat[i] and kind[q] == "grassroots") and not (req[i] & ~qual[q])
+             and q not in excluded[i]]
     nx = len(pairs)
     pi = np.array([p[0] for p in pairs], dtype=int)
     pl = np.array([p[1] for p in pairs], dtype=int)
@@ -145,12 +148,31 @@ def reference_levels(problem: Problem) -> dict[str, int]:
     return out
 
 
+def group_rule(problem: Problem) -> tuple[np.ndarray, list[set]]:
+    """Per case: the requirement bits and excluded lawyers as the stated rule gives them — a
+    co-defendant's defender meets the strictest requirement of the group and avoids every
+    member's conflicts (documented in docs/dispatch-law.md); other cases their own."""
+    cases = problem.cases
+    group = cases["group"].to_numpy(dtype=object)
+    req = cases["req"].to_numpy().copy()
+    excluded = [set(problem.conflicts.get(i, ())) for i in range(len(cases))]
+    for g in set(group) - {""}:
+        members = np.flatnonzero(group == g)
+        union = set().union(*(excluded[i] for i in members))
+        bits = int(np.bitwise_or.reduce(req[members]))
+        for i in members:
+            req[i], excluded[i] = bits, set(union)
+    return req, excluded
+
+
 def random_instance(rng: np.random.Generator, plan, n_cases: int, n_lawyers: int, regions: int = 3,
-                    cap: int = 90, tight: bool = True, pinned: bool = True):
+                    cap: int = 90, tight: bool = True, pinned: bool = True, legal: bool = False):
     """Small random cases, lawyers and pinned pairs over the first ``regions`` regions of ``plan``.
 
     Loads sit near the cap so capacity binds; some lawyers are unavailable or grassroots; some
-    criminal cases form co-defendant groups; a few cases are pinned.
+    criminal cases form co-defendant groups; a few cases are pinned. With ``legal``: cases that
+    may carry life or death, minors, excluded lawyers and opposing firms; lawyers with years of
+    criminal defence and experience with minors (the generator does not look at the engine).
     """
     ids = plan.region_ids[:regions] if plan.city_centre.id in plan.region_ids[:regions] else \
         [plan.city_centre.id, *plan.region_ids[: regions - 1]]
@@ -180,6 +202,15 @@ def random_instance(rng: np.random.Generator, plan, n_cases: int, n_lawyers: int
         "handled_this_year": rng.integers(low, cap + 1, size=n_lawyers),
         "available": rng.random(n_lawyers) > 0.1,
     })
+    if legal:
+        cases["severe"] = rng.random(n_cases) < 0.3
+        cases["stage"] = rng.choice(["", "trial", "death_review"], size=n_cases, p=[0.6, 0.3, 0.1])
+        cases["minor"] = rng.random(n_cases) < 0.2
+        cases["excluded_lawyers"] = [str(rng.choice(lawyers["lawyer_id"])) if rng.random() < 0.2 else ""
+                                     for _ in range(n_cases)]
+        cases["opposing_firm"] = rng.choice(["", "", "", "甲所"], size=n_cases)
+        lawyers["criminal_years"] = rng.integers(0, 8, size=n_lawyers)
+        lawyers["minors"] = rng.random(n_lawyers) < 0.4
     pins = pd.DataFrame({"case_id": pd.Series(dtype=str), "lawyer_id": pd.Series(dtype=str)})
     if pinned and n_cases > 2 and rng.random() < 0.5:
         chosen = rng.choice(n_cases, size=int(rng.integers(1, 3)), replace=False)
@@ -201,8 +232,10 @@ def brute_force_levels(problem: Problem) -> dict[str, int]:
     kind = lawyers["kind"].to_numpy()
     ok_lawyers = np.flatnonzero(lawyers["available"].to_numpy(bool) & (lawyers["headroom"].to_numpy() > 0))
     options = []
+    (req, excluded), qual = group_rule(problem), lawyers["qual"].to_numpy()
     for i in batch:
-        allowed = [q for q in ok_lawyers if not (cases["criminal"].iat[i] and kind[q] == "grassroots")]
+        allowed = [q for q in ok_lawyers if not (cases["criminal"].iat[i] and kind[q] == "grassroots")
+                   and not (req[i] & ~qual[q]) and q not in excluded[i]]
         options.append([-1, *allowed])
     lpos = {lid: j for j, lid in enumerate(lawyers["lawyer_id"])}
     pinned = [(i, lpos[lw]) for i, lw in enumerate(cases["pinned_lawyer"]) if lw]

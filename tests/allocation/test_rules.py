@@ -193,3 +193,16 @@ def test_seed_only_reorders_interchangeable_lawyers():
     assert len({tuple(r.assignments["lawyer_id"]) for r in runs.values()}) > 1
     again = solve(PLAN, cases, lawyers, seed=3)
     assert again.assignments["lawyer_id"].tolist() == runs[3].assignments["lawyer_id"].tolist()
+
+
+def test_delegated_township_is_kept_in_the_output():
+    """§6(5) compensation needs the delegated townships' counts: a case registered at 老峰镇 is
+    administered by 迎江区 and the output keeps the township (assignments and by_township)."""
+    cases = cases_frame([("A", "老峰镇", "civil", "first", ""), ("B", "yingjiang", "civil", "first", "")])
+    lawyers = lawyers_frame([("YJ", "yingjiang", "staff", "", 0, True)])
+    result = solve(PLAN, cases, lawyers)
+    a = result.assignments.set_index("case_id")
+    assert a.loc["A", "centre"] == "yingjiang" and a.loc["A", "township"] == "经开区老峰镇" and a.loc["B", "township"] == ""
+    assert result.by_township.to_dict("records") == [{"township": "经开区老峰镇", "region": "yingjiang", "assigned": 1,
+                                                      "unassigned": 0}]
+    assert result.summary["delegated_townships"][0]["township"] == "经开区老峰镇"
