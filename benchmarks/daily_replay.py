@@ -29,9 +29,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from allocation import solve  # noqa: E402
-from scenarios.example import generate_example  # noqa: E402
-from scenarios.plans import load_plan  # noqa: E402
+from allocation import solve
+from scenarios.example import generate_example
+from scenarios.plans import load_plan
 
 
 def quarter(dates: pd.Series) -> np.ndarray:
@@ -82,7 +82,7 @@ def main() -> None:
     plan = load_plan(args.plan)
     data = generate_example(plan, month=0, seed=args.seed)
     rng = np.random.default_rng(args.seed + 13)
-    lawyers = data.lawyers.drop(index=rng.choice(len(data.lawyers), size=int(round(args.cut * len(data.lawyers))),
+    lawyers = data.lawyers.drop(index=rng.choice(len(data.lawyers), size=round(args.cut * len(data.lawyers)),
                                                  replace=False)).reset_index(drop=True)
     cases = data.cases
     print(f"{plan.id}: {len(cases)} cases, {len(lawyers)} handlers ({args.cut:.0%} of {len(data.lawyers)} removed), "

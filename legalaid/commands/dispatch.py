@@ -33,10 +33,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from allocation.legal import split_ids
     from legalaid import api
     from legalaid.report.dispatch_summary import describe, write
-
-    from allocation.legal import split_ids
 
     result = api.dispatch(args.plan, args.cases, args.lawyers, pinned=args.pinned, distances=args.distances,
                           seed=args.seed, previous=args.previous, release=split_ids(args.release))
