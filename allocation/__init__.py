@@ -20,36 +20,35 @@ Hard rules
 ----------
 At most one handler per case; yearly cap on handled + pinned + new (安庆2023 §6(2),
 ``lawyer_yearly_cap``); grassroots workers never take criminal cases (《刑事诉讼法》第35条);
-unavailable lawyers take nothing; co-defendants get distinct defenders (刑诉法解释第43条);
-jurisdiction: first instance by the county centre, second instance by the city centre
-(安庆2023 §3(3)2; delegated townships are mapped to districts by the readers); pinned
-assignments are kept and count against the cap (if one breaks a rule it is kept and reported).
+unavailable lawyers take nothing; co-defendants get distinct defenders (刑诉法解释第43条); cases
+that may carry life imprisonment or death and 死刑复核 cases to lawyers with ≥3 years of criminal
+defence (法律援助法第二十六条), minors' criminal cases to lawyers experienced with minors, never a
+lawyer in conflict (回避) — ``allocation.legal``, dated values in ``scenarios/data/law``; tiered
+jurisdiction: for the plan's listed categories the city centre administers the second instance,
+every other case its county's centre (安庆2023 §3(3)2; delegated townships are mapped to districts
+by the readers); pinned assignments are kept and count against the cap (if one breaks a rule it is
+kept and reported).
 
 Objective, lexicographic (each level minimised over the optima of the levels before it)
 --------------------------------------------------------------------------------------
+0. The recipient's choice (点援) and stage continuity, honoured where the rules allow, oldest first
+   (``allocation.requests``); the rest are placed by the levels below.
 1. ``unassigned``: cases left without a handler (the law requires assignment).
-2. ``social``: shortfall (件) of social-lawyer cases below ``social_lawyer_share_min`` × the
-   year's cases, measured city-wide over the year (handled this year by every lawyer + this
-   batch, pinned included). City-wide because the share is a city's assessment indicator
-   (安庆2023 §6(2) "本地区"; the city plan is the assessed unit) and because the handled counts
-   are known per lawyer, not per administering centre. Once level 1 fixes the number assigned,
-   the requirement is an integer (exact ceiling of a rational share), so the level is a linear
-   cost (−1 per social case up to the requirement). When a shortfall remains, the fewest extra
-   social-lawyer slots that would close it are computed (``explain.social_capacity``).
-3. ``distance``: whole metres from the administering centre's seat to the lawyer's county
-   seat (0 within a county); user km table or plan coordinates.
-4. ``same_firm``: co-defendants beyond the first in one firm (a firm is a name within a
-   county). Soft, below distance: the law forbids one defender for two co-defendants but allows
-   two lawyers of one firm with the clients' informed consent (《律师办理刑事案件规范》), so it
-   must not send a defendant across the city; it only decides among equally near lawyers.
-5. ``balance`` (均衡指派): minimise Σ (load after)² over the lawyers who may take cases. On the
-   optimal face of levels 1–4 the feasible load vectors are the integer points of a base
-   polyhedron (network flows), where the square-sum minimiser is exactly the decreasingly
-   minimal vector (Frank & Murota, 2021): it first minimises the highest load (utilisation =
-   load / cap), then the number of lawyers at that load, then the next highest, and so on;
-   with the total fixed it is also the least variance.
+2. ``cross_region``: cases handled outside the administering county — only where local capacity
+   cannot place them (安庆2023 §3(3)2 市域一体通办).
+3. ``pace``: cross-region cases sent to a county not behind 序时进度 (§3(3)2: toward counties behind
+   pace for lack of cases first).
+4. ``distance``: whole metres from the administering centre's seat to the lawyer's county seat.
+5. ``social``: per administering county (§6(2) "本地区"), the shortfall of social-lawyer cases below
+   ``social_lawyer_share_min`` × the cases its handlers handle this year, summed over counties.
+   Below locality, it only chooses among local handlers and never sends a case away; a shortfall
+   is reported with the social slots that would close it (``explain.close_table``).
+6. ``same_firm``: co-defendants beyond the first in one firm (soft: allowed with consent,
+   《律师办理刑事案件规范》).
+7. ``balance`` (均衡指派): minimise Σ (load after)² over the lawyers who may take cases (the
+   decreasingly minimal load vector, Frank & Murota, 2021).
 Remaining ties are broken deterministically (stable orders; ``seed`` permutes only
-interchangeable lawyers).
+interchangeable lawyers). docs/dispatch.md documents the order for users.
 
 Formulation and why
 -------------------

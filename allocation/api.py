@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 
 import numpy as np
@@ -10,14 +11,14 @@ import pandas as pd
 
 from allocation.data import Problem, prepare
 from allocation.engine import Solved, solve_problem, year_counts
-from allocation.explain import assignment_reasons, blocking, diagnose, social_capacity
+from allocation.explain import assignment_reasons, blocking, close_table, diagnose, social_capacity
 from allocation.result import DispatchResult, SocialShare, Solver, km
 from scenarios.plans import Plan
 
 
 def solve(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.DataFrame | None = None,
           distances: pd.DataFrame | None = None, seed: int = 0, on: dt.date | None = None,
-          labels: dict[str, str] | None = None) -> DispatchResult:
+          labels: dict[str, str] | None = None, behind: tuple[str, ...] | None = None) -> DispatchResult:
     """Dispatch a batch of cases to lawyers: every hard rule, lexicographically optimal.
 
     Parameters
@@ -30,6 +31,8 @@ def solve(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.
     seed : tie-break among interchangeable lawyers (same inputs + seed → same output).
     on : date the rules are read at (default: the plan year's end).
     labels : table -> file name for error messages.
+    behind : region ids behind 序时进度 for lack of cases (``allocation.data.behind_pace`` reads
+        them from a progress table); cross-region cases go to them first (安庆2023 §3(3)2).
 
     Returns
     -------
@@ -43,11 +46,35 @@ def solve(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.
     labels = dict(labels or {})
     if pinned is not None and "file" in pinned.attrs:
         labels.setdefault("pinned", pinned.attrs["file"])
-    problem = prepare(plan, cases, lawyers, pinned=pinned, distances=distances, on=on, seed=seed, labels=labels)
+    problem = prepare(plan, cases, lawyers, pinned=pinned, distances=distances, on=on, seed=seed, labels=labels,
+                      behind=behind)
     t_prepare = time.perf_counter() - start
     solved = solve_problem(problem)
     t_solve = time.perf_counter() - start - t_prepare
-    return assemble(solved, {"prepare": t_prepare, "solve": t_solve}, start)
+    result = assemble(solved, {"prepare": t_prepare, "solve": t_solve}, start)
+    result.inputs_sha256 = inputs_hash(plan, cases, lawyers, pinned, distances, seed, behind)
+    result.seed = seed
+    return result
+
+
+def inputs_hash(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, pinned: pd.DataFrame | None,
+                distances: pd.DataFrame | None, seed: int, behind=None) -> str:
+    """SHA-256 of everything that decides a dispatch — the plan (id and rules as loaded), the
+    canonical cases, lawyers, pinned and distance tables, the counties behind pace and the seed —
+    so anyone holding the inputs can check that a published draw was made from them with that seed
+    (``legalaid verify``). Tables are hashed as UTF-8 CSV of their canonical columns in input order."""
+    from scenarios.frames import check_cases, check_lawyers
+
+    digest = hashlib.sha256()
+    digest.update(f"plan={plan.id};year={plan.year};seed={int(seed)};behind={sorted(behind or ())}".encode())
+    for name in plan.rules.names():
+        for value in (plan.rules.get(name, plan.default_date),):
+            digest.update(f";{name}={value.value if value else None}".encode())
+    frames = [check_cases(cases, plan)[0], check_lawyers(lawyers, plan)[0]]
+    frames += [f for f in (pinned, distances) if f is not None]
+    for frame in frames:
+        digest.update(b"\n--\n" + frame.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8"))
+    return digest.hexdigest()
 
 
 def _assignments(solved: Solved) -> pd.DataFrame:
@@ -60,15 +87,18 @@ def _assignments(solved: Solved) -> pd.DataFrame:
     centre = cases["centre"].to_numpy()[assigned]
     lregion = lawyers["region"].to_numpy()[pos]
     metres = problem.dist_m[problem.region_code(centre), problem.region_code(lregion)]
-    column = {name: cases[name].to_numpy()[assigned] for name in ("case_id", "region", "kind", "instance", "group_id")}
+    column = {name: cases[name].to_numpy()[assigned] for name in ("case_id", "region", "kind", "instance", "group_id",
+                                                                  "township")}
     return pd.DataFrame({
-        **{k: column[k] for k in ("case_id", "region")}, "centre": centre,
+        **{k: column[k] for k in ("case_id", "region", "township")}, "centre": centre,
         **{k: column[k] for k in ("kind", "instance", "group_id")},
         "lawyer_id": lawyers["lawyer_id"].to_numpy()[pos], "lawyer_kind": lawyers["kind"].to_numpy()[pos],
         "firm": lawyers["firm"].to_numpy()[pos], "lawyer_region": lregion, "cross_region": lregion != centre,
-        "km": km(metres), "pinned": cases["pinned_lawyer"].to_numpy()[assigned] != "",
-        "reason": reasons.code[assigned], "for_share": reasons.for_share[assigned],
-        "group_size": reasons.group_size[assigned],
+        "km": km(metres), "pinned": cases["placed_by"].to_numpy()[assigned] == "pinned",
+        "placed_by": cases["placed_by"].to_numpy()[assigned], "asked": cases["asked"].to_numpy()[assigned],
+        "refused": cases["refused"].to_numpy()[assigned], "needs": cases["req"].to_numpy()[assigned],
+        "toward_behind": (lregion != centre) & problem.behind[problem.region_code(lregion)],
+        "reason": reasons.code[assigned], "group_size": reasons.group_size[assigned],
     })
 
 
@@ -76,7 +106,8 @@ def _unassigned(problem: Problem, blocked: pd.DataFrame) -> pd.DataFrame:
     """One row per case left without a handler, with the rule that blocked it."""
     left = blocked.index.to_numpy()
     frame = pd.DataFrame({name: problem.cases[name].to_numpy()[left]
-                          for name in ("case_id", "region", "centre", "kind", "instance", "group_id")})
+                          for name in ("case_id", "region", "township", "centre", "kind", "instance", "group_id")})
+    frame["needs"] = problem.cases["req"].to_numpy()[left]
     for name in ("rule", "citation", "candidates", "grassroots_room"):
         frame[name] = blocked[name].to_numpy()
     return frame
@@ -85,34 +116,52 @@ def _unassigned(problem: Problem, blocked: pd.DataFrame) -> pd.DataFrame:
 def _loads(problem: Problem, lawyer: np.ndarray) -> pd.DataFrame:
     """Every lawyer's load before and after the batch, against the cap."""
     cases, lawyers, cap = problem.cases, problem.lawyers, problem.rules.cap
-    new = np.bincount(lawyer[(lawyer >= 0) & (cases["pinned_lawyer"].to_numpy() == "")], minlength=len(lawyers))
-    after = lawyers["base"].to_numpy() + new
-    keep = ["lawyer_id", "region", "kind", "firm", "available", "handled_this_year", "pinned"]
-    return lawyers[keep].assign(new=new, after=after, cap=cap, headroom=cap - after, utilisation=after / cap)
+    new = np.bincount(lawyer[(lawyer >= 0) & (cases["placed_by"].to_numpy() != "pinned")], minlength=len(lawyers))
+    pinned = lawyers["pinned"].to_numpy() - lawyers["requested"].to_numpy()
+    after = lawyers["handled_this_year"].to_numpy() + pinned + new
+    keep = ["lawyer_id", "region", "kind", "firm", "available", "handled_this_year"]
+    return lawyers[keep].assign(pinned=pinned, new=new, requested=lawyers["requested"].to_numpy(), after=after,
+                                cap=cap, headroom=cap - after, utilisation=after / cap)
 
 
 def _by_region(problem: Problem, assignments: pd.DataFrame, unassigned: pd.DataFrame) -> pd.DataFrame:
+    """Per administering centre: cases, local, cross_region (new cross-region dispatches only),
+    pinned (kept as given, wherever their lawyer is), unassigned; every case counted once."""
     ids = list(problem.regions)
-    local = assignments[~assignments["cross_region"]].groupby("centre").size().reindex(ids, fill_value=0)
-    cross = assignments[assignments["cross_region"]].groupby("centre").size().reindex(ids, fill_value=0)
-    left = unassigned.groupby("centre").size().reindex(ids, fill_value=0)
-    frame = pd.DataFrame({"centre": ids, "local": local.to_numpy(), "cross_region": cross.to_numpy(),
-                          "unassigned": left.to_numpy()})
-    frame.insert(1, "cases", frame["local"] + frame["cross_region"] + frame["unassigned"])
+    pinned = assignments["pinned"].to_numpy(dtype=bool)
+    cross_mask = assignments["cross_region"].to_numpy(dtype=bool)
+
+    def count(frame):
+        return frame.groupby("centre").size().reindex(ids, fill_value=0).to_numpy()
+
+    frame = pd.DataFrame({"centre": ids, "local": count(assignments[~cross_mask & ~pinned]),
+                          "cross_region": count(assignments[cross_mask & ~pinned]),
+                          "pinned": count(assignments[pinned]), "unassigned": count(unassigned)})
+    frame.insert(1, "cases", frame["local"] + frame["cross_region"] + frame["pinned"] + frame["unassigned"])
     return frame
 
 
+def _by_township(assignments: pd.DataFrame, unassigned: pd.DataFrame) -> pd.DataFrame:
+    """Cases registered at delegated townships (安庆2023 §6(5)): township, region (the district that
+    handles them), assigned, unassigned — the counts §6(5) compensation is settled on."""
+    both = pd.concat([assignments[["township", "region"]].assign(assigned=1, unassigned=0),
+                      unassigned[["township", "region"]].assign(assigned=0, unassigned=1)])
+    both = both[both["township"] != ""]
+    return both.groupby(["township", "region"], sort=True)[["assigned", "unassigned"]].sum().reset_index()
+
+
 def _social(solved: Solved) -> SocialShare:
-    """The share after the batch; with a shortfall, the least social capacity that would close it."""
+    """The share per county after the batch; with a shortfall, the social capacity that would close it."""
     problem, m = solved.problem, solved.measured
     year = year_counts(problem)
-    close = social_capacity(solved) if solved.run.values["social"] > 0 else None
+    shortfall = int(m.by_region["shortfall"].sum())
+    close = social_capacity(solved) if shortfall > 0 else None
     return SocialShare(
         rule=float(problem.rules.social_share), citation=problem.rules.social_citation, year_cases=m.year_total,
-        year_social_cases=m.year_social, required=m.social_required, shortfall=solved.run.values["social"],
-        before_cases=year.total, before_social_cases=year.social,
+        year_social_cases=m.year_social, required=m.social_required, shortfall=shortfall,
+        before_cases=int(year.total.sum()), before_social_cases=int(year.social.sum()),
         close_slots=None if close is None else close.slots, close_remaining=None if close is None else close.remaining,
-        close_by_region=None if close is None else close.table)
+        close_by_region=None if close is None else close.table, by_region=close_table(m.by_region))
 
 
 def _balance(solved: Solved, loads: pd.DataFrame) -> dict:
@@ -156,7 +205,8 @@ def assemble(solved: Solved, seconds: dict[str, float], start: float) -> Dispatc
     seconds["total"] = time.perf_counter() - start
     return DispatchResult(
         plan=problem.plan, status=solved.status, assignments=assignments, unassigned=unassigned, loads=loads,
-        by_region=_by_region(problem, assignments, unassigned), diagnosis=diagnosis, diagnosis_slots=slots,
+        by_region=_by_region(problem, assignments, unassigned), by_township=_by_township(assignments, unassigned),
+        diagnosis=diagnosis, diagnosis_slots=slots,
         binding_rules=binding, levels=dict(solved.run.values), social=social, balance=_balance(solved, loads),
         same_firm=solved.measured.same_firm_total, same_firm_pinned=solved.measured.pinned_same_firm,
         cap=problem.rules.cap, cap_citation=problem.rules.cap_citation, rules_on=problem.rules.on,

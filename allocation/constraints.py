@@ -17,14 +17,20 @@ from scenarios.vocab import Finding, headroom, may_defend, over_cap
 
 # --- jurisdiction --------------------------------------------------------------------------
 def administering_centre(plan: Plan, cases: pd.DataFrame) -> np.ndarray:
-    """Jurisdiction (安庆2023 §3(3)2): a first-instance case is administered by its county's
-    centre, a second-instance case by the city centre (``plan.city_centre``, 市本级).
+    """Tiered jurisdiction (安庆2023 §3(3)2 实施分级管辖): for the categories the plan lists
+    (``plan.tiered_categories``: court-notified defence, organised crime, state compensation, land
+    expropriation, land contract, environment, medical, petition, mass disputes) the county centre
+    administers the first instance and the city centre (``plan.city_centre``, 市本级) the second;
+    every other case, second instance included, is administered by its county's centre. A plan
+    without such a list tiers nothing.
 
     Delegated townships (安庆2023 §6(5)) are already mapped to their district by the readers,
     so ``region`` is the county whose centre administers first-instance cases.
     """
     second = cases["instance"].to_numpy() == "second"
-    return np.where(second, plan.city_centre.id, cases["region"].to_numpy()).astype(object)
+    category = cases["category"].to_numpy(dtype=object) if "category" in cases else np.full(len(cases), "")
+    tiered = second & np.isin(category, list(plan.tiered_categories))
+    return np.where(tiered, plan.city_centre.id, cases["region"].to_numpy()).astype(object)
 
 
 def check_jurisdiction(problem, assignment: pd.DataFrame) -> list[str]:
@@ -74,7 +80,8 @@ def check_lawyer_yearly_cap(problem, assignment: pd.DataFrame) -> list[str]:
     """No lawyer receives new cases beyond the cap (pinned cases count against it)."""
     new = assignment.loc[~assignment["pinned"], "lawyer_id"].value_counts()
     lawyers = problem.lawyers.set_index("lawyer_id")
-    headroom = lawyers["headroom"].reindex(new.index)
+    real_pins = lawyers["pinned"] - lawyers.get("requested", 0)
+    headroom = np.maximum(0, problem.rules.cap - lawyers["handled_this_year"] - real_pins).reindex(new.index)
     bad = new[new.to_numpy() > headroom.to_numpy()]
     return [f"lawyer {lw}: {n} new cases exceed the headroom under the cap" for lw, n in bad.head(20).items()]
 
@@ -129,9 +136,46 @@ def check_codefendants_distinct_defenders(problem, assignment: pd.DataFrame) -> 
     return [f"group {g}: {n} co-defendants defended by one lawyer {lw}" for (g, lw), n in bad["n"].head(20).items()]
 
 
+# --- who may handle what under national law (allocation.legal) -------------------------------
+def check_qualification(problem, assignment: pd.DataFrame) -> list[str]:
+    """No new case needing a senior defender (≥3 years of criminal defence, 法律援助法第二十六条) or
+    one experienced with minors went to a lawyer who is not."""
+    new = assignment[~assignment["pinned"]]
+    req = problem.cases.set_index("case_id")["req"].reindex(new["case_id"]).to_numpy(dtype=np.int64)
+    qual = problem.lawyers.set_index("lawyer_id")["qual"].reindex(new["lawyer_id"]).to_numpy(dtype=np.int64)
+    bad = new[(req & ~qual) != 0]
+    return [f"case {c} went to a lawyer without the qualification it needs" for c in bad["case_id"].head(20)]
+
+
+def check_conflicts(problem, assignment: pd.DataFrame) -> list[str]:
+    """No new case went to a lawyer it must avoid (回避: excluded, opposing lawyer or firm)."""
+    if not problem.conflicts:
+        return []
+    case_pos = {c: i for i, c in enumerate(problem.cases["case_id"])}
+    lawyer_pos = {lw: i for i, lw in enumerate(problem.lawyers["lawyer_id"])}
+    new = assignment[~assignment["pinned"]]
+    bad = [c for c, lw in zip(new["case_id"], new["lawyer_id"], strict=True)
+           if lawyer_pos[lw] in problem.conflicts.get(case_pos[c], ())]
+    return [f"case {c} went to a lawyer in conflict" for c in bad[:20]]
+
+
+def qualification_findings(cases: pd.DataFrame, lawyers: pd.DataFrame) -> list[Finding]:
+    """Findings: cases need a qualification no available lawyer of the table has
+    ("no_senior_defender", "no_minors_defender")."""
+    out = []
+    available = lawyers["available"].to_numpy(dtype=bool)
+    qual = lawyers["qual"].to_numpy(dtype=np.int64)
+    req = cases["req"].to_numpy(dtype=np.int64)
+    for bit, code in ((1, "no_senior_defender"), (2, "no_minors_defender")):
+        needing = (req & bit) != 0
+        if needing.any() and not ((qual & bit) != 0)[available].any():
+            out.append(Finding(code, tuple(cases["case_id"].to_numpy()[needing])))
+    return out
+
+
 # --- pinned --------------------------------------------------------------------------------
 def check_pinned_kept(problem, assignment: pd.DataFrame) -> list[str]:
-    """Pinned assignments (already made) are kept exactly as given."""
+    """Pinned assignments (already made) and honoured choices are kept exactly as fixed."""
     pinned = problem.cases[problem.cases["pinned_lawyer"] != ""]
     got = assignment.set_index("case_id")["lawyer_id"].reindex(pinned["case_id"]).to_numpy()
     bad = pinned[got != pinned["pinned_lawyer"].to_numpy()]
@@ -172,7 +216,8 @@ def social_lawyer_share_min(rules, year_total: int, year_social: int) -> int:
 
 # --- all -----------------------------------------------------------------------------------
 CHECKS = (check_jurisdiction, check_grassroots_no_criminal, check_unavailable_take_nothing,
-          check_lawyer_yearly_cap, check_codefendants_distinct_defenders, check_pinned_kept)
+          check_lawyer_yearly_cap, check_codefendants_distinct_defenders, check_qualification, check_conflicts,
+          check_pinned_kept)
 
 
 def violations(problem, assignment: pd.DataFrame) -> list[str]:

@@ -141,11 +141,16 @@ def _rebalance_pools(struct: Structure, case_pool: np.ndarray, plain: np.ndarray
         takers = [int(q) for q in pools if diff[q] < 0]
         for q in (int(q) for q in pools if diff[q] > 0):
             mine = plain[case_pool[plain] == q]
-            mine = mine[np.lexsort((order[mine], cls_of[mine]))][::-1][: diff[q]]
-            start = 0
+            mine = list(mine[np.lexsort((order[mine], cls_of[mine]))][::-1])
             for t in takers:
-                k = min(-diff[t], len(mine) - start)
-                case_pool[mine[start:start + k]] = t
+                # only cases the taker may take (qualification, conflicts) move to it
+                fits = [i for i in mine if struct.allowed(bool(struct.cls_criminal[cls_of[i]]), struct.cls_req[cls_of[i]],
+                                                          struct.cls_owner[cls_of[i]], np.array([t]))[0]]
+                k = min(-diff[t], diff[q], len(fits))
+                moved = fits[:k]
+                case_pool[np.array(moved, dtype=np.int64)] = t
                 diff[t] += k
-                start += k
-            diff[q] = 0
+                diff[q] -= k
+                mine = [i for i in mine if i not in set(moved)]
+            if diff[q]:
+                raise RuntimeError("no ordinary case may move to the pool that gave up co-defendants")

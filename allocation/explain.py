@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from allocation.constraints import grassroots_no_criminal, social_lawyer_share_min
-from allocation.data import KINDS, SOCIAL, Problem
-from allocation.engine import Solved, year_counts
+from allocation.constraints import grassroots_no_criminal
+from allocation.data import KINDS, Problem
+from allocation.engine import Solved
 from allocation.lexflow import LexFlow
 from allocation.model import Extras, build
 from scenarios import law
@@ -33,11 +33,12 @@ from scenarios import law
 #: "no_social"/"social_full" (a social lawyer), "no_defender"/"no_handler" (nobody of a kind
 #: allowed to take the case), "defenders_full"/"handlers_full" (all of them at the cap),
 #: "kind_full" (this kind at the cap while others have room), "codefendants" (every local
-#: defender with room already defends another member of the group). "pinned": kept as given.
-REASONS = ("local", "pinned", "no_social", "social_full", "no_defender", "no_handler", "defenders_full",
-           "handlers_full", "kind_full", "codefendants")
+#: defender with room already defends another member of the group). "pinned": kept as given;
+#: "requested"/"continuity": the recipient's choice / the earlier-stage lawyer (``allocation.requests``).
+REASONS = ("local", "pinned", "requested", "continuity", "no_social", "social_full", "no_defender", "no_handler", "defenders_full",
+           "handlers_full", "kind_full", "codefendants", "no_qualified", "conflict")
 #: Blocking-rule codes of an unassigned case.
-BLOCKING = ("cap", "codefendants", "nobody", "other")
+BLOCKING = ("cap", "codefendants", "nobody", "qualification", "conflict", "other")
 
 
 def final_loads(problem: Problem, lawyer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -71,12 +72,10 @@ def _cross_reason(criminal: bool, centre: str, kind: str, exists: dict, room: di
 
 @dataclass
 class Reasons:
-    """Per case of the problem (input order): ``code`` (``REASONS``, "" when unassigned), ``for_share``
-    (a social lawyer from elsewhere while local handlers had room: the share rule called for it),
+    """Per case of the problem (input order): ``code`` (``REASONS``, "" when unassigned),
     ``group_size`` (co-defendants in the case's group, 0 when none)."""
 
     code: np.ndarray
-    for_share: np.ndarray
     group_size: np.ndarray
 
 
@@ -88,34 +87,60 @@ def assignment_reasons(solved: Solved) -> Reasons:
     exists, room = _local_state(problem, after)
     n = len(cases)
     code = np.full(n, "", dtype=object)
-    for_share = np.zeros(n, dtype=bool)
     assigned = np.flatnonzero(lawyer >= 0)
     centre = cases["centre"].to_numpy()[assigned]
     lregion = lawyers["region"].to_numpy()[lawyer[assigned]]
     lkind = lawyers["kind"].to_numpy()[lawyer[assigned]]
     criminal = cases["criminal"].to_numpy(dtype=bool)[assigned]
-    pinned = cases["pinned_lawyer"].to_numpy()[assigned] != ""
-    memo: dict[tuple, tuple[str, bool]] = {}
-    social_needed = solved.run.social_needed > 0
+    pinned = cases["placed_by"].to_numpy()[assigned]
+    memo: dict[tuple, str] = {}
     for j, key in enumerate(zip(centre, lregion, lkind, criminal, pinned, strict=True)):
         if key not in memo:
             c, lreg, lk, crim, pin = key
             if pin:
-                memo[key] = ("pinned", False)
+                memo[key] = pin
             elif lreg == c:
-                memo[key] = ("local", False)
+                memo[key] = "local"
             else:
-                local_room = any(room.get((c, k), False) for k in KINDS if grassroots_no_criminal(crim, k))
-                memo[key] = (_cross_reason(crim, c, lk, exists, room), lk == "social" and social_needed and local_room)
-        code[assigned[j]], for_share[assigned[j]] = memo[key]
+                # the share level ranks below cross_region and distance: it never sends a case away
+                memo[key] = _cross_reason(crim, c, lk, exists, room)
+        code[assigned[j]] = memo[key]
     group = cases["group"].to_numpy()
     sizes = pd.Series(group[group != ""]).value_counts().to_dict()
     group_size = np.array([sizes.get(g, 0) for g in group], dtype=np.int64)
-    _codefendant_reasons(solved, after, code, for_share)
-    return Reasons(code, for_share, group_size)
+    _codefendant_reasons(solved, after, code)
+    _legal_reasons(solved, after, code)
+    return Reasons(code, group_size)
 
 
-def _codefendant_reasons(solved: Solved, after: np.ndarray, code: np.ndarray, for_share: np.ndarray) -> None:
+def _legal_reasons(solved: Solved, after: np.ndarray, code: np.ndarray) -> None:
+    """A case sent away while local handlers of its kind had room, because none of them has the
+    qualification it needs ("no_qualified", 法律援助法第二十六条) or all of them are in conflict
+    with it ("conflict", 回避)."""
+    problem, lawyer = solved.problem, solved.lawyer
+    cases, lawyers = problem.cases, problem.lawyers
+    req = cases["req"].to_numpy(dtype=np.int64)
+    special = np.flatnonzero((lawyer >= 0) & (cases["placed_by"].to_numpy() == "") & (code != "local")
+                             & ((req > 0) | np.isin(np.arange(len(cases)), list(problem.conflicts))))
+    if not len(special):
+        return
+    room = lawyers["eligible"].to_numpy(dtype=bool) & (after < problem.rules.cap)
+    region = lawyers["region"].to_numpy()
+    qual = lawyers["qual"].to_numpy(dtype=np.int64)
+    kinds = lawyers["kind"].to_numpy()
+    centre, criminal = cases["centre"].to_numpy(), cases["criminal"].to_numpy(dtype=bool)
+    for i in special:
+        local = room & (region == centre[i]) & grassroots_no_criminal(bool(criminal[i]), kinds)
+        if not local.any():
+            continue
+        qualified = local & ((req[i] & ~qual) == 0)
+        if not qualified.any():
+            code[i] = "no_qualified"
+        elif all(q in problem.conflicts.get(int(i), ()) for q in np.flatnonzero(qualified)):
+            code[i] = "conflict"
+
+
+def _codefendant_reasons(solved: Solved, after: np.ndarray, code: np.ndarray) -> None:
     """A co-defendant sent away while every local defender with room defends another member: "codefendants"."""
     problem, lawyer = solved.problem, solved.lawyer
     cases, lawyers = problem.cases, problem.lawyers
@@ -130,7 +155,7 @@ def _codefendant_reasons(solved: Solved, after: np.ndarray, code: np.ndarray, fo
             continue
         local = np.flatnonzero(elig & (lawyer_region == centre[i]) & defender)
         if len(local) and all(q in defends.get(group[i], set()) for q in local):
-            code[i], for_share[i] = "codefendants", False
+            code[i] = "codefendants"
 
 
 def _group_defenders(problem: Problem, lawyer: np.ndarray) -> dict[str, set[int]]:
@@ -173,9 +198,25 @@ def blocking(solved: Solved) -> pd.DataFrame:
     criminal = cases["criminal"].to_numpy(dtype=bool)[idx]
     rows = [(*per_kind[bool(c)], 0, bool(c) and grass_room) for c in criminal]
     group = cases["group"].to_numpy()[idx]
+    could = np.flatnonzero(lawyers["eligible"].to_numpy(dtype=bool) & defender)
+    req = cases["req"].to_numpy(dtype=np.int64)[idx]
+    qual = lawyers["qual"].to_numpy(dtype=np.int64)
+    for j in np.flatnonzero([int(i) in problem.conflicts for i in idx]):
+        fit = np.flatnonzero(room & ((req[j] & ~qual) == 0) & (defender | ~criminal[j]))
+        if len(fit) and all(q in problem.conflicts[int(idx[j])] for q in fit):
+            rows[j] = ("conflict", law.CONFLICT, len(fit), False)
+    for j in np.flatnonzero(req > 0):
+        if not (room & ((req[j] & ~qual) == 0) & defender).any():
+            rows[j] = ("qualification", problem.law["senior_defence_years_min"].reference if req[j] & 1
+                       else problem.law["minor_defender_experienced"].reference, 0, False)
     for j in np.flatnonzero(criminal & (group != "")):
-        if len(crim_room) and all(q in defends.get(group[j], set()) for q in crim_room):
+        mine = defends.get(group[j], set())
+        if len(crim_room) and all(q in mine for q in crim_room):
             rows[j] = ("codefendants", law.CODEFENDANTS, len(crim_room), False)
+        elif len(could) and all(q in mine for q in could):
+            # every defender who could take a case this batch already defends a member of the
+            # group: no yearly room would let any of them take this one (刑诉法解释第43条)
+            rows[j] = ("codefendants", law.CODEFENDANTS, 0, False)
     return pd.DataFrame(rows, columns=["rule", "citation", "candidates", "grassroots_room"], index=idx)
 
 
@@ -205,12 +246,9 @@ def diagnose(solved: Solved, blocked: pd.DataFrame) -> Diagnosis:
     left = lf.minimise("unassigned")
     if left:
         raise RuntimeError("extra capacity did not place every case")
-    year = year_counts(problem)
-    lf.set_upper(model.arcs("social_credit"),
-                 social_lawyer_share_min(problem.rules, year.total + struct.n_batch, year.social))
     slots = lf.minimise("extra")
-    lf.minimise("social")
-    lf.minimise("distance")
+    for level in ("cross_region", "pace", "distance"):
+        lf.minimise(level)
     flow = lf.flow
     meta = model.meta["extra_kind"]
     used = model.flows("extra_kind", flow)
@@ -234,7 +272,7 @@ def diagnose(solved: Solved, blocked: pd.DataFrame) -> Diagnosis:
 
 @dataclass
 class SocialCapacity:
-    """Extra social-lawyer slots that would close a social-share shortfall.
+    """Extra social-lawyer slots that would close the social-share shortfall of each county.
 
     Attributes
     ----------
@@ -248,17 +286,25 @@ class SocialCapacity:
     remaining: int
 
 
+def close_table(by_region: pd.DataFrame) -> pd.DataFrame:
+    """Per county: the share after the batch, shortfall, and the social slots that would close it.
+
+    The share is per 本地区 (安庆2023 §6(2)) and is met by choosing among local handlers: each extra
+    social-lawyer slot in the county takes one of this batch's cases now with a staff lawyer or
+    grassroots worker there (the same case, the same county: no level above changes), so the slots
+    needed are min(shortfall, those cases) and the rest cannot be closed by this batch."""
+    frame = by_region.copy()
+    movable = frame["new_cases"] - frame["new_social_cases"]
+    frame["close_slots"] = np.minimum(frame["shortfall"], movable)
+    frame["close_remaining"] = frame["shortfall"] - frame["close_slots"]
+    frame["share"] = np.where(frame["year_cases"] > 0, frame["year_social_cases"] / frame["year_cases"].clip(lower=1),
+                              np.nan).round(4)
+    return frame[frame["year_cases"] > 0].reset_index(drop=True)
+
+
 def social_capacity(solved: Solved) -> SocialCapacity:
-    """Fewest extra social-lawyer slots closing the shortfall, same number of cases assigned."""
-    struct, problem = solved.struct, solved.problem
-    model = build(struct, solved.model.detail, solved.model.exact, extras=Extras(kinds=(SOCIAL,)))
-    lf = LexFlow(model.net)
-    lf.fix(model.arcs("unassigned_sink"), solved.run.values["unassigned"])
-    lf.set_upper(model.arcs("social_credit"), solved.run.social_needed)
-    remaining = solved.run.social_needed + lf.minimise("social")
-    slots = lf.minimise("extra")
-    lf.minimise("distance")
-    used = model.flows("extra_kind", lf.flow)
-    meta = model.meta["extra_kind"]
-    rows = [{"region": problem.regions[int(meta["region"][j])], "slots": int(used[j])} for j in np.flatnonzero(used > 0)]
-    return SocialCapacity(pd.DataFrame(rows, columns=["region", "slots"]), int(slots), int(remaining))
+    """Fewest extra social-lawyer slots closing each county's shortfall (see ``close_table``)."""
+    frame = close_table(solved.measured.by_region)
+    need = frame[frame["close_slots"] > 0]
+    table = pd.DataFrame({"region": need["region"].to_numpy(), "slots": need["close_slots"].to_numpy(dtype=np.int64)})
+    return SocialCapacity(table, int(frame["close_slots"].sum()), int(frame["close_remaining"].sum()))

@@ -42,8 +42,9 @@ from allocation.structure import NEAR, Structure, structure
 __all__ = ["LEVELS", "NEAR", "Extras", "Model", "Structure", "build", "full_detail", "initial_detail", "structure"]
 
 #: Objective levels in priority order (main solve).
-LEVELS = ("unassigned", "social", "distance", "same_firm", "balance")
-SRC, SINK, K_SOCIAL, K_OTHER, UNASSIGNED = range(5)
+LEVELS = ("unassigned", "cross_region", "pace", "distance", "social", "same_firm", "balance")
+#: Fixed nodes; the social-lawyer kind has one node per region (``_Nodes.ksoc``, per-county share).
+SRC, SINK, K_OTHER, UNASSIGNED = range(4)
 #: The first co-defendant in a firm costs nothing at level same_firm.
 FIRST_IN_FIRM_FREE = 1
 
@@ -133,6 +134,17 @@ class _Nodes:
     cls_n: np.ndarray
     gc_n: np.ndarray
     big: int
+    ksoc: np.ndarray
+
+
+def _placement_costs(s: Structure, centre: np.ndarray, region: np.ndarray) -> dict:
+    """Costs of placing a case of ``centre`` with a handler of ``region`` at the levels
+    ``cross_region`` (1 when the handler is of another region), ``pace`` (1 when it is of another
+    region that is not behind 序时进度: city-wide dispatch goes toward counties behind pace for
+    lack of cases, 安庆2023 §3(3)2) and ``distance`` (metres)."""
+    cross = (centre != region).astype(np.int64)
+    return {"cross_region": cross, "pace": cross * (~s.problem.behind[region]).astype(np.int64),
+            "distance": s.problem.dist_m[centre, region]}
 
 
 def _criminal_kind(kind: np.ndarray) -> np.ndarray:
@@ -157,12 +169,19 @@ def every_case_assigned_or_counted(b: _Builder, n: _Nodes) -> None:
 
 
 def ordinary_cases_to_pools(b: _Builder, s: Structure, n: _Nodes) -> None:
-    """Ordinary classes → pools of a kind allowed to take them (grassroots workers never defend,
-    《刑事诉讼法》第35条), at the distance from the administering centre (安庆2023 §3(3)2)."""
-    dist = s.problem.dist_m
-    ok = grassroots_no_criminal(s.cls_criminal[:, None], np.asarray(KINDS, dtype=object)[s.pool_kind][None, :])
-    ci, pi = np.nonzero(ok)
-    b.arcs("class_pool", n.cls[ci], n.pool[pi], n.cls_n[ci], {"distance": dist[s.cls_centre[ci], s.pool_region[pi]]},
+    """Ordinary classes → pools allowed to take them: grassroots workers never defend (《刑事诉讼法》
+    第35条), a case needing a senior defender or one experienced with minors only to lawyers who
+    are (法律援助法第二十六条), never to a lawyer it must avoid (回避) — placed at the costs of
+    ``_placement_costs`` from the administering centre (安庆2023 §3(3)2)."""
+    all_pools = np.arange(len(s.pool_m))
+    ci, pi = [], []
+    for c in range(len(s.cls_cases)):
+        ok = np.flatnonzero(s.allowed(bool(s.cls_criminal[c]), s.cls_req[c], s.cls_owner[c], all_pools))
+        ci.append(np.full(len(ok), c, dtype=np.int64))
+        pi.append(ok)
+    ci = np.concatenate(ci) if ci else _empty()
+    pi = np.concatenate(pi) if pi else _empty()
+    b.arcs("class_pool", n.cls[ci], n.pool[pi], n.cls_n[ci], _placement_costs(s, s.cls_centre[ci], s.pool_region[pi]),
            candidate=~s.is_near(s.cls_centre[ci], s.pool_region[pi]), cls=ci, pool=pi)
 
 
@@ -170,7 +189,6 @@ def relaxed_groups_to_pools(b: _Builder, s: Structure, n: _Nodes, detail: dict) 
     """Relaxed groups → defender pools, at most one member per lawyer of the pool (distinct
     defenders, 刑诉法解释第43条); groups detailed in a region use ``detailed_groups`` there."""
     n_regions = len(s.problem.regions)
-    dist = s.problem.dist_m
     crim_pools = np.flatnonzero(_criminal_kind(s.pool_kind))
     gi = np.repeat(np.arange(len(s.gc_cases)), len(crim_pools))
     pi = np.tile(crim_pools, len(s.gc_cases))
@@ -179,9 +197,13 @@ def relaxed_groups_to_pools(b: _Builder, s: Structure, n: _Nodes, detail: dict) 
     pinned = np.array([s.pinned_pool.get((g, q), 0) for g, q in zip(gg, pi, strict=True)], dtype=np.int64) \
         if s.pinned_pool else np.zeros(len(gi), np.int64)
     cap = np.minimum(n.gc_n[gi], (s.pool_m[pi] - pinned) * codefendants_distinct_defenders())
-    keep = ~np.isin(gg * n_regions + rr, keys) & (cap > 0)
+    allowed = np.ones(len(gi), dtype=bool)
+    for g in np.flatnonzero((s.group_req > 0) | (s.group_owner >= 0)):
+        mine = gg == g
+        allowed[mine] = s.group_allowed(int(g), pi[mine])
+    keep = ~np.isin(gg * n_regions + rr, keys) & (cap > 0) & allowed
     gi, pi, cap = gi[keep], pi[keep], cap[keep]
-    b.arcs("gc_pool", n.gc[gi], n.pool[pi], cap, {"distance": dist[s.gc_centre[gi], s.pool_region[pi]]},
+    b.arcs("gc_pool", n.gc[gi], n.pool[pi], cap, _placement_costs(s, s.gc_centre[gi], s.pool_region[pi]),
            candidate=~s.is_near(s.gc_centre[gi], s.pool_region[pi]), gc=gi, pool=pi)
 
 
@@ -201,7 +223,9 @@ def groups_to_regions(b: _Builder, s: Structure, n: _Nodes, pairs: list) -> dict
                 c.append(int(dist[s.gc_centre[k], r]))
                 d_gc.append(k)
                 d_region.append(r)
-    b.arcs("gc_region", t, h, n.gc_n[np.array(d_gc, dtype=np.int64)] if d_gc else _empty(), {"distance": c},
+    d_gc_arr, d_region_arr = np.array(d_gc, dtype=np.int64), np.array(d_region, dtype=np.int64)
+    costs = _placement_costs(s, s.gc_centre[d_gc_arr], d_region_arr) if d_gc else {"distance": c}
+    b.arcs("gc_region", t, h, n.gc_n[d_gc_arr] if d_gc else _empty(), costs,
            gc=np.array(d_gc, dtype=np.int64), region=np.array(d_region, dtype=np.int64))
     return gr_node
 
@@ -229,6 +253,7 @@ def detailed_groups(b: _Builder, s: Structure, n: _Nodes, detail: dict, exact: f
     for (g, r) in pairs:
         node = gr_node[(g, r)]
         fps = crim_fps[fp_region[crim_fps] == r]
+        fps = fps[s.group_allowed(g, s.fp_pool[fps])]
         firms_here = np.unique(s.fp_firm[fps][s.fp_firm[fps] >= 0])
         fnode = dict(zip(firms_here.tolist(), b.nodes(len(firms_here)).tolist(), strict=True))
         for f, head in fnode.items():
@@ -244,7 +269,8 @@ def detailed_groups(b: _Builder, s: Structure, n: _Nodes, detail: dict, exact: f
                         to_fp[key].append(value)
                     fp_used.add(int(k))
         else:
-            for sub in crim_subs[s.sub_region[crim_subs] == r]:
+            here = crim_subs[s.sub_region[crim_subs] == r]
+            for sub in here[s.group_allowed(g, s.sub_pool[here])]:
                 if g in s.sub_pinned[sub]:
                     continue
                 for key, value in (("tail", fnode.get(int(s.sub_firm[sub]), node)), ("sub", int(sub)),
@@ -282,7 +308,7 @@ def pool_balance(b: _Builder, s: Structure, n: _Nodes, exact: frozenset, sub_use
     sub_arr = np.array(to_sub["sub"], dtype=np.int64)
     b.arcs("group_sub", to_sub["tail"], sub_node[sub_arr] if len(sub_arr) else _empty(), to_sub["cap"],
            group=np.array(to_sub["group"], int), sub=sub_arr)
-    kind_node = np.where(s.pool_kind == SOCIAL, K_SOCIAL, K_OTHER)
+    kind_node = np.where(s.pool_kind == SOCIAL, n.ksoc[s.pool_region], K_OTHER)
     in_exact = np.isin(s.sub_pool[node_subs], list(exact_set)) if exact_set else np.zeros(len(node_subs), bool)
     relaxed_subs, exact_node_subs = node_subs[~in_exact], node_subs[in_exact]
     b.arcs("sub_pool", sub_node[relaxed_subs], n.pool[s.sub_pool[relaxed_subs]],
@@ -316,30 +342,33 @@ def extra_capacity(b: _Builder, s: Structure, n: _Nodes, extras: Extras) -> None
     """Diagnosis only: unlimited new slots of ``extras.kinds`` in every region, 1 each at level
     ``extra``; grassroots slots never take criminal cases; co-defendants go to distinct newcomers."""
     n_regions = len(s.problem.regions)
-    dist = s.problem.dist_m
     kinds = np.array(extras.kinds, dtype=np.int64)
     e_node = b.nodes(n_regions * len(kinds)).reshape(n_regions, len(kinds))
     n_cls, n_gc = len(s.cls_cases), len(s.gc_cases)
     ok = grassroots_no_criminal(s.cls_criminal[:, None, None], np.asarray(KINDS, dtype=object)[kinds][None, None, :])
     ci, ri, ki = np.nonzero(np.broadcast_to(ok, (n_cls, n_regions, len(kinds))))
-    b.arcs("extra_class", n.cls[ci], e_node[ri, ki], n.cls_n[ci], {"distance": dist[s.cls_centre[ci], ri]},
+    b.arcs("extra_class", n.cls[ci], e_node[ri, ki], n.cls_n[ci], _placement_costs(s, s.cls_centre[ci], ri),
            candidate=~s.is_near(s.cls_centre[ci], ri), cls=ci, region=ri, kind=kinds[ki])
     crim_k = np.flatnonzero(_criminal_kind(kinds))
     gi = np.repeat(np.arange(n_gc), n_regions * len(crim_k))
     ri = np.tile(np.repeat(np.arange(n_regions), len(crim_k)), n_gc)
     ki = np.tile(crim_k, n_gc * n_regions)
-    b.arcs("extra_gc", n.gc[gi], e_node[ri, ki], n.gc_n[gi], {"distance": dist[s.gc_centre[gi], ri]},
+    b.arcs("extra_gc", n.gc[gi], e_node[ri, ki], n.gc_n[gi], _placement_costs(s, s.gc_centre[gi], ri),
            candidate=~s.is_near(s.gc_centre[gi], ri), gc=gi, group=s.gc_group[gi], region=ri, kind=kinds[ki])
     ri, ki = np.nonzero(np.ones((n_regions, len(kinds)), dtype=bool))
-    b.arcs("extra_kind", e_node[ri, ki], np.where(kinds[ki] == SOCIAL, K_SOCIAL, K_OTHER), n.big, {"extra": 1},
+    b.arcs("extra_kind", e_node[ri, ki], np.where(kinds[ki] == SOCIAL, n.ksoc[ri], K_OTHER), n.big, {"extra": 1},
            region=ri, kind=kinds[ki])
 
 
 def social_share_credit(b: _Builder, n: _Nodes) -> None:
-    """Social-lawyer cases earn −1 at level ``social`` up to the requirement (安庆2023 §6(2): ≥75% of
-    cases by social lawyers); the solver sets the credit arc's capacity after level 1."""
-    b.arcs("social_credit", [K_SOCIAL], SINK, n.big, {"social": -1})
-    b.arcs("social_rest", [K_SOCIAL], SINK, n.big)
+    """Social-lawyer cases earn −1 at level ``social`` up to each county's requirement (安庆2023
+    §6(2): ≥75% of closed cases by social lawyers, per 本地区): one credit arc per region, whose
+    capacity the solver sets once the levels above have fixed where cases are handled. Below
+    ``cross_region`` and ``distance``, the share only chooses among local handlers and never
+    sends a case away."""
+    regions = np.arange(len(n.ksoc))
+    b.arcs("social_credit", n.ksoc, SINK, n.big, {"social": -1}, region=regions)
+    b.arcs("social_rest", n.ksoc, SINK, n.big, region=regions)
     b.arcs("other_sink", [K_OTHER], SINK, n.big)
 
 
@@ -348,11 +377,12 @@ def build(struct: Structure, detail: dict | None = None, exact: frozenset = froz
     """Build the network for the given refinement state (see module docstring)."""
     detail = dict(detail or {})
     b = _Builder()
-    b.nodes(5)
+    b.nodes(4)
     n_cls, n_gc, n_pools = len(struct.cls_cases), len(struct.gc_cases), len(struct.pool_m)
     nodes = _Nodes(cls=b.nodes(n_cls), gc=b.nodes(n_gc), pool=b.nodes(n_pools),
                    cls_n=np.array([len(c) for c in struct.cls_cases], dtype=np.int64),
-                   gc_n=np.array([len(c) for c in struct.gc_cases], dtype=np.int64), big=struct.n_batch + 1)
+                   gc_n=np.array([len(c) for c in struct.gc_cases], dtype=np.int64), big=struct.n_batch + 1,
+                   ksoc=b.nodes(len(struct.problem.regions)))
     every_case_assigned_or_counted(b, nodes)
     ordinary_cases_to_pools(b, struct, nodes)
     relaxed_groups_to_pools(b, struct, nodes, detail)

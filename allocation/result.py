@@ -13,7 +13,9 @@ from scenarios.vocab import Finding
 
 #: Every objective level proven optimal and every hard rule holds.
 OPTIMAL = "optimal"
-#: A valid assignment whose optimality is not proven (reserved for a solve stopped by a limit).
+#: A valid assignment whose optimality is not proven at every level (e.g. the counties' totals
+#: moved after their social requirement was set, or cases were placed by a rule outside the
+#: flow model); every hard rule still holds.
 FEASIBLE = "feasible"
 #: The pinned assignments given already break a hard rule, so no assignment satisfies every rule;
 #: the rest of the batch is still dispatched optimally around them (the findings name the pins).
@@ -23,7 +25,8 @@ STATUSES = (OPTIMAL, FEASIBLE, INFEASIBLE)
 
 @dataclass(frozen=True)
 class SocialShare:
-    """The social-lawyer share over the year (安庆2023 §6(2)), measured city-wide.
+    """The social-lawyer share over the year (安庆2023 §6(2)), measured per county (本地区) on the
+    cases its handlers handle this year; the city figures below are the sums over counties.
 
     Attributes
     ----------
@@ -34,6 +37,8 @@ class SocialShare:
     before_cases, before_social_cases : the same counts before this batch's new assignments.
     close_slots, close_remaining, close_by_region : the fewest extra social-lawyer slots that
         would close a shortfall, what would remain, and where (region, slots); None without one.
+    by_region : per county: region, year_cases, year_social_cases, required, shortfall, new_cases,
+        new_social_cases, close_slots, close_remaining, share.
     """
 
     rule: float
@@ -47,6 +52,7 @@ class SocialShare:
     close_slots: int | None = None
     close_remaining: int | None = None
     close_by_region: pd.DataFrame | None = None
+    by_region: pd.DataFrame | None = None
 
     @property
     def achieved(self) -> float | None:
@@ -77,13 +83,16 @@ class DispatchResult:
     plan : the plan.
     status : ``OPTIMAL``, ``FEASIBLE`` or ``INFEASIBLE`` (see their definitions).
     assignments : case_id, region, centre, kind, instance, group_id, lawyer_id, lawyer_kind, firm,
-        lawyer_region, cross_region (bool), km, pinned (bool), reason (``allocation.explain.REASONS``),
-        for_share (bool), group_size — input order.
+        lawyer_region, cross_region (bool), km, pinned (bool), toward_behind (bool: cross-region to a
+        county behind 序时进度), reason (``allocation.explain.REASONS``), group_size — input order.
     unassigned : case_id, region, centre, kind, instance, group_id, rule (``explain.BLOCKING``),
         citation, candidates, grassroots_room.
     loads : lawyer_id, region, kind, firm, available, handled_this_year, pinned, new, after, cap,
         headroom (cap − after; negative = over the cap), utilisation (after / cap).
-    by_region : per administering centre: centre, cases, local, cross_region, unassigned.
+    by_region : per administering centre: centre, cases, local, cross_region (new dispatches),
+        pinned (kept as given), unassigned.
+    by_township : cases registered at delegated townships (安庆2023 §6(5)): township, region,
+        assigned, unassigned (empty when none).
     diagnosis : per (region, kind) the extra slots that would place every case (empty when all
         are placed): region, kind, slots, codefendant_slots, min_new_lawyers.
     diagnosis_slots : total extra slots (None when every case is placed).
@@ -97,6 +106,8 @@ class DispatchResult:
     solver : refinement and level statistics.
     seconds : wall time per step (s).
     findings : facts that are not errors (codes and numbers).
+    inputs_sha256, seed : the verifiable draw: a hash of the inputs and the seed
+        (``allocation.api.inputs_hash``), recomputed by ``legalaid verify``.
     """
 
     plan: Plan
@@ -105,6 +116,7 @@ class DispatchResult:
     unassigned: pd.DataFrame
     loads: pd.DataFrame
     by_region: pd.DataFrame
+    by_township: pd.DataFrame
     diagnosis: pd.DataFrame
     diagnosis_slots: int | None
     binding_rules: dict[str, int]
@@ -120,6 +132,8 @@ class DispatchResult:
     solver: Solver
     seconds: dict[str, float] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    inputs_sha256: str = ""
+    seed: int = 0
 
     @property
     def all_assigned(self) -> bool:
@@ -143,8 +157,10 @@ class DispatchResult:
 
     @property
     def cross_region_cases(self) -> int:
-        """Cases handled by a lawyer of another region than the administering centre's."""
-        return int(self.assignments["cross_region"].sum())
+        """New cases dispatched to a lawyer of another region than the administering centre's
+        (pinned cases are kept as given and not counted)."""
+        a = self.assignments
+        return int((a["cross_region"] & ~a["pinned"]).sum())
 
     @property
     def new_assignments(self) -> int:

@@ -2,11 +2,14 @@
 
 ``structure`` groups the ``Problem`` once:
 
-- classes: the batch's ordinary cases with the same administering centre and the same
-  eligible lawyer kinds (criminal or not) are interchangeable for every rule and objective;
+- classes: the batch's ordinary cases with the same administering centre, the same eligible
+  lawyer kinds (criminal or not) and the same requirement (``req``: bit 1 a lawyer with ≥3 years
+  of criminal defence, bit 2 one experienced with minors) are interchangeable for every rule and
+  objective; a case with a conflict (回避) is a class of its own (its ``owner`` code);
 - group classes: the unpinned members of one co-defendant group with one administering centre;
-- pools: eligible lawyers of one region and kind (same distance, same eligibility, same
-  social/non-social status);
+- pools: eligible lawyers of one region, kind, qualification (``qual``: ≥3 years of criminal
+  defence, experienced with minors) and conflict signature (``sig``: the conflicted cases or
+  groups that must not go to them) — same distance, same eligibility, same social status;
 - firm-pools: the lawyers of one pool in one firm (or with no firm);
 - sub-pools: lawyers of one firm-pool with the same load so far and the same pinned
   co-defendants — interchangeable even for the group and balance levels.
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from allocation.constraints import grassroots_no_criminal
 from allocation.data import KINDS, Problem
 
 #: Regions (nearest first, the centre's own included) whose arcs are in the network from the
@@ -52,6 +56,12 @@ class Structure:
     gc_cases: list[np.ndarray]
     pool_region: np.ndarray
     pool_kind: np.ndarray
+    cls_req: np.ndarray
+    cls_owner: np.ndarray
+    group_req: np.ndarray
+    group_owner: np.ndarray
+    pool_qual: np.ndarray
+    pool_sig: list[frozenset]
     pool_m: np.ndarray
     pool_bases: list[np.ndarray]
     fp_pool: np.ndarray
@@ -81,6 +91,22 @@ class Structure:
         """Headroom of each sub-pool's lawyers (件)."""
         return self.cap - self.sub_base
 
+    def allowed(self, criminal, req, owner, pools: np.ndarray) -> np.ndarray:
+        """Which ``pools`` may take a case class (criminal or not, requirement bits, conflict owner
+        code or −1): kind (grassroots never defend), qualification (法律援助法第二十六条) and no
+        conflict (回避)."""
+        pools = np.asarray(pools, dtype=np.int64)
+        ok = np.asarray(grassroots_no_criminal(criminal, np.asarray(KINDS, dtype=object)[self.pool_kind[pools]]),
+                        dtype=bool)
+        ok &= (int(req) & ~self.pool_qual[pools]) == 0
+        if owner >= 0:
+            ok &= np.array([owner not in self.pool_sig[q] for q in pools], dtype=bool)
+        return ok
+
+    def group_allowed(self, g: int, pools: np.ndarray) -> np.ndarray:
+        """Pools that may defend members of group ``g`` (criminal; the group's requirement and conflicts)."""
+        return self.allowed(True, self.group_req[g], self.group_owner[g], pools)
+
     def is_near(self, centre: np.ndarray, region: np.ndarray) -> np.ndarray:
         """Whether ``region`` is among the ``NEAR`` nearest regions of ``centre`` (elementwise)."""
         rank = np.argsort(self.near, axis=1)
@@ -95,10 +121,16 @@ def _case_classes(problem: Problem):
     centre = problem.region_code(cases["centre"])
     criminal = cases["criminal"].to_numpy(dtype=bool)
     group = cases["group"].to_numpy(dtype=object)
+    req = cases["req"].to_numpy(dtype=np.int64)
+    owner = problem.case_owner()
     plain = np.flatnonzero(batch & (group == ""))
     plain = plain[np.argsort(order[plain], kind="stable")]
-    cls_keys, cls_of = np.unique(centre[plain] * 2 + criminal[plain], return_inverse=True)
+    width = int(owner.max()) + 2 if len(owner) else 1
+    raw = ((centre[plain] * 4 + req[plain]) * 2 + criminal[plain]) * width + owner[plain] + 1
+    cls_keys, cls_of = np.unique(raw, return_inverse=True)
     cls_cases = [plain[cls_of == k] for k in range(len(cls_keys))]
+    cls_keys = np.stack([cls_keys // width // 8, cls_keys // width % 2, cls_keys // width // 2 % 4,
+                         cls_keys % width - 1], axis=1) if len(cls_keys) else np.zeros((0, 4), np.int64)
     groups = sorted(set(group[group != ""]))
     gindex = {g: i for i, g in enumerate(groups)}
     grouped = np.flatnonzero(batch & (group != ""))
@@ -108,6 +140,17 @@ def _case_classes(problem: Problem):
     gc_keys, gc_of = np.unique(gcodes * len(problem.regions) + centre[grouped], return_inverse=True)
     gc_cases = [grouped[gc_of == k] for k in range(len(gc_keys))]
     return batch, cls_keys, cls_cases, groups, gindex, gc_keys, gc_cases
+
+
+def _group_needs(problem: Problem, groups: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per group: requirement bits (OR over its members: each co-defendant's defender is chosen
+    to meet the strictest requirement of the group) and conflict owner code (−1 when none)."""
+    cases = problem.cases
+    group = cases["group"].to_numpy(dtype=object)
+    req = pd.Series(cases["req"].to_numpy(dtype=np.int64)).groupby(group).agg(lambda v: int(np.bitwise_or.reduce(v)))
+    owner = problem.group_owner()
+    return (np.array([int(req.get(g, 0)) for g in groups], dtype=np.int64),
+            np.array([owner.get(g, -1) for g in groups], dtype=np.int64))
 
 
 def _lawyer_frame(problem: Problem, gindex: dict, pinned_cases: pd.DataFrame):
@@ -126,14 +169,32 @@ def _lawyer_frame(problem: Problem, gindex: dict, pinned_cases: pd.DataFrame):
     findex = {f: i for i, f in enumerate(firms)}
     firm_code = np.array([findex.get((problem.regions[r], f), -1) for r, f in zip(region, firm_names, strict=True)],
                          dtype=np.int64)
-    tie = np.random.default_rng(problem.seed).permutation(len(lawyers)) if problem.seed else \
+    draw = np.random.default_rng(problem.seed).permutation(len(lawyers)) if problem.seed else \
         np.argsort(np.argsort(lawyers["lawyer_id"].to_numpy(dtype=str), kind="stable"))
+    tie = rotation_order(lawyers, draw)
     pg_key = np.array([",".join(map(str, sorted(pinned_groups[i]))) if i in pinned_groups else ""
                        for i in range(len(lawyers))], dtype=object)
-    frame = pd.DataFrame({"pos": elig, "region": region[elig], "kind": kind_code[elig], "firm": firm_code[elig],
-                          "base": base[elig], "pg": pg_key[elig], "tie": tie[elig]})
-    frame = frame.sort_values(["region", "kind", "firm", "base", "pg", "tie"], kind="stable")
+    sig = problem.lawyer_signatures()
+    sig_key = np.array([",".join(map(str, sorted(v))) for v in sig], dtype=object)
+    frame = pd.DataFrame({"pos": elig, "region": region[elig], "kind": kind_code[elig],
+                          "qual": lawyers["qual"].to_numpy(dtype=np.int64)[elig], "sig": sig_key[elig],
+                          "firm": firm_code[elig], "base": base[elig], "pg": pg_key[elig], "tie": tie[elig]})
+    frame = frame.sort_values(["region", "kind", "qual", "sig", "firm", "base", "pg", "tie"], kind="stable")
     return frame, base, firms, firm_code, pinned_groups, lawyer_pos
+
+
+def rotation_order(lawyers: pd.DataFrame, draw: np.ndarray) -> np.ndarray:
+    """轮候 among equally good handlers: lawyers are sorted by load this year before this tie key
+    (fewest first), so the key is the longest since the last assignment (最近一次指派日期; never
+    assigned first), then the seeded draw (``draw``: a permutation, or id order with seed 0).
+    Returns each lawyer's rank."""
+    last = lawyers["last_assigned"] if "last_assigned" in lawyers else pd.Series(pd.NaT, index=lawyers.index)
+    days = pd.to_datetime(last).to_numpy(dtype="datetime64[D]").astype(np.int64)
+    days = np.where(pd.isna(last).to_numpy(), np.iinfo(np.int64).min, days)
+    ranked = np.lexsort((draw, days))
+    rank = np.empty(len(lawyers), dtype=np.int64)
+    rank[ranked] = np.arange(len(lawyers))
+    return rank
 
 
 def _starts(ids: np.ndarray) -> np.ndarray:
@@ -142,16 +203,20 @@ def _starts(ids: np.ndarray) -> np.ndarray:
 
 def _count_pins(struct: Structure, fp_members: list, pinned_cases: pd.DataFrame, gindex: dict,
                 firm_code: np.ndarray, lawyer_pos: pd.Series) -> None:
-    """A group's pinned members per (group, firm), (group, pool) and (group, firm-pool)."""
+    """A group's pinned members per (group, firm), and its distinct pinned lawyers per (group, pool)
+    and (group, firm-pool): a lawyer pinned to two members of one group is one lawyer the group
+    cannot use again, not two (the relaxation's room is lawyers, not cases)."""
     where = {}
     for k, members in enumerate(fp_members):
         for i in members:
             where[int(i)] = (int(struct.fp_pool[k]), k)
+    seen: set[tuple[int, int]] = set()
     for g_name, lw in zip(pinned_cases["group"], pinned_cases["pinned_lawyer"], strict=True):
         i, g = int(lawyer_pos[lw]), gindex[g_name]
         if firm_code[i] >= 0:
             struct.pinned_firm[(g, int(firm_code[i]))] = struct.pinned_firm.get((g, int(firm_code[i])), 0) + 1
-        if i in where:
+        if i in where and (g, i) not in seen:
+            seen.add((g, i))
             q, k = where[i]
             struct.pinned_pool[(g, q)] = struct.pinned_pool.get((g, q), 0) + 1
             struct.pinned_fp[(g, k)] = struct.pinned_fp.get((g, k), 0) + 1
@@ -163,9 +228,9 @@ def structure(problem: Problem) -> Structure:
     cases = problem.cases
     pinned_cases = cases[~batch & (cases["group"].to_numpy(dtype=object) != "")]
     frame, base, firms, firm_code, pinned_groups, lawyer_pos = _lawyer_frame(problem, gindex, pinned_cases)
-    sub_id = frame.groupby(["region", "kind", "firm", "base", "pg"], sort=False).ngroup().to_numpy()
-    fp_id = frame.groupby(["region", "kind", "firm"], sort=False).ngroup().to_numpy()
-    pool_id = frame.groupby(["region", "kind"], sort=False).ngroup().to_numpy()
+    sub_id = frame.groupby(["region", "kind", "qual", "sig", "firm", "base", "pg"], sort=False).ngroup().to_numpy()
+    fp_id = frame.groupby(["region", "kind", "qual", "sig", "firm"], sort=False).ngroup().to_numpy()
+    pool_id = frame.groupby(["region", "kind", "qual", "sig"], sort=False).ngroup().to_numpy()
     first, fp_first, pool_first = _starts(sub_id), _starts(fp_id), _starts(pool_id)
     pos = frame["pos"].to_numpy()
     sub_lawyers = np.split(pos, first[1:]) if len(pos) else []
@@ -173,9 +238,14 @@ def structure(problem: Problem) -> Structure:
     fp_members = np.split(pos, fp_first[1:]) if len(pos) else []
     n_regions = len(problem.regions)
     near = np.argsort(problem.dist_m + np.eye(n_regions, dtype=np.int64) * -1, axis=1, kind="stable")
+    group_req, group_owner = _group_needs(problem, groups)
+    sigs = problem.lawyer_signatures()
     struct = Structure(
         problem=problem, n_batch=int(batch.sum()),
-        cls_centre=cls_keys // 2, cls_criminal=(cls_keys % 2).astype(bool), cls_cases=cls_cases,
+        cls_centre=cls_keys[:, 0], cls_criminal=cls_keys[:, 1].astype(bool), cls_cases=cls_cases,
+        cls_req=cls_keys[:, 2], cls_owner=cls_keys[:, 3], group_req=group_req, group_owner=group_owner,
+        pool_qual=frame["qual"].to_numpy()[pool_first],
+        pool_sig=[frozenset(sigs[int(pos[i])]) for i in pool_first],
         groups=groups, gc_group=gc_keys // n_regions, gc_centre=gc_keys % n_regions, gc_cases=gc_cases,
         pool_region=frame["region"].to_numpy()[pool_first], pool_kind=frame["kind"].to_numpy()[pool_first],
         pool_m=np.array([len(m) for m in pool_members], dtype=np.int64),

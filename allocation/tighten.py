@@ -106,6 +106,7 @@ def _group_arcs(net: _Arcs, struct: Structure, g: int, r: int, demand: dict, ext
     if spare is not None:
         net.arc(d, spare, extras[(g, r)])
     firm_node, arcs = {}, []
+    subs = subs[struct.group_allowed(g, struct.sub_pool[subs])]
     for sub in subs.tolist():
         if g in struct.sub_pinned[sub]:
             continue

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -107,8 +108,15 @@ def example_inputs(plan: Plan | PathLike, month: int = 6, seed: int = 0) -> Inpu
 
 def dispatch(plan: Plan | PathLike, cases: pd.DataFrame | PathLike, lawyers: pd.DataFrame | PathLike, *,
              pinned: pd.DataFrame | PathLike | None = None, distances: pd.DataFrame | PathLike | None = None,
-             seed: int = 0, **options) -> DispatchResult:
-    """Dispatch cases to lawyers (``allocation.solve``); tables may be files or canonical DataFrames."""
+             seed: int = 0, previous: pd.DataFrame | PathLike | None = None, release: Sequence[str] = (),
+             **options) -> DispatchResult:
+    """Dispatch cases to lawyers (``allocation.solve``); tables may be files or canonical DataFrames.
+
+    ``previous``: an earlier dispatch of the same cases (a result's 派案结果 table or a DataFrame with
+    case_id, lawyer_id) for a what-if re-solve: its assignments stay as they were — kept like
+    pinned ones — unless the case is in ``release``, the lawyer is gone or no longer available
+    (the what-if changed them), or the case is not in this batch; only those are dispatched anew.
+    """
     from allocation import solve
     from scenarios.distances import read_distances
     from scenarios.pinned import read_pinned
@@ -124,7 +132,56 @@ def dispatch(plan: Plan | PathLike, cases: pd.DataFrame | PathLike, lawyers: pd.
         pinned = read_pinned(pinned)
     if distances is not None and not isinstance(distances, pd.DataFrame):
         distances = read_distances(distances, plan)
+    if previous is not None:
+        pinned = _kept(previous, cases, lawyers, set(release), pinned)
     return solve(plan, cases, lawyers, pinned=pinned, distances=distances, seed=seed, labels=labels, **options)
+
+
+def _kept(previous, cases: pd.DataFrame, lawyers: pd.DataFrame, release: set, pinned) -> pd.DataFrame:
+    """The earlier assignments a what-if re-solve keeps (see ``dispatch``), plus any pinned ones."""
+    from scenarios.pinned import read_pinned
+
+    frame = previous if isinstance(previous, pd.DataFrame) else read_pinned(previous)
+    frame = frame[["case_id", "lawyer_id"]].astype(str)
+    available = set(lawyers.loc[lawyers["available"].astype(bool), "lawyer_id"]) if "available" in lawyers \
+        else set(lawyers["lawyer_id"])
+    keep = frame["case_id"].isin(set(cases["case_id"])) & frame["lawyer_id"].isin(available) \
+        & ~frame["case_id"].isin(release)
+    kept = frame[keep]
+    if pinned is not None and len(pinned):
+        kept = pd.concat([pinned[["case_id", "lawyer_id"]], kept[~kept["case_id"].isin(set(pinned["case_id"]))]],
+                         ignore_index=True)
+    return kept.reset_index(drop=True)
+
+
+@dataclass
+class VerifyResult:
+    """``verify_dispatch``: whether the hash and the per-case lawyers match, and a Chinese report."""
+
+    ok: bool
+    hash_ok: bool
+    differing_cases: int
+    text: str
+
+
+def verify_dispatch(plan: Plan | PathLike, cases: PathLike, lawyers: PathLike, result_dir: PathLike, *,
+                    pinned: PathLike | None = None, distances: PathLike | None = None, seed: int = 0) -> VerifyResult:
+    """Recompute a published dispatch's inputs hash from the files and seed, then re-dispatch and
+    compare every case's lawyer with the published 派案结果.csv (a verifiable draw)."""
+    import json
+
+    folder = Path(result_dir)
+    recorded = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    again = dispatch(plan, cases, lawyers, pinned=pinned, distances=distances, seed=seed)
+    hash_ok = recorded.get("draw", {}).get("inputs_sha256") == again.inputs_sha256
+    published = pd.read_csv(folder / "派案结果.csv", encoding="utf-8-sig", dtype=str)
+    mine = dict(zip(again.assignments["case_id"], again.assignments["lawyer_id"], strict=True))
+    differing = sum(mine.get(c) != lw for c, lw in zip(published["案件编号"], published["律师编号"], strict=True))
+    differing += abs(len(mine) - len(published))
+    ok = hash_ok and differing == 0
+    text = (f"输入数据与种子的哈希：{'一致' if hash_ok else '不一致（输入文件或种子与发布时不同）'}"
+            f"（{again.inputs_sha256[:16]}…）；重新派案与已发布结果{'逐案一致' if differing == 0 else f'有{differing}件不同'}。")
+    return VerifyResult(ok, hash_ok, differing, text)
 
 
 def project(plan: Plan | PathLike, progress: pd.DataFrame | PathLike, lawyers: pd.DataFrame | PathLike | None = None,

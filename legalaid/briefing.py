@@ -62,13 +62,14 @@ def build_brief(plan: Plan, inputs: InputTables, month: int, *, seed: int = 0, r
     show_progress : a progress bar on a terminal.
     """
     from allocation import solve
+    from allocation.data import behind_pace
     from legalaid.console import progress_bar
     from scenarios.budget import check_budget, load_schedule
     from simulation import project
 
     seconds = {}
     t0 = time.perf_counter()
-    dispatch = solve(plan, inputs.cases, inputs.lawyers, seed=seed)
+    dispatch = solve(plan, inputs.cases, inputs.lawyers, seed=seed, behind=behind_pace(plan, inputs.progress, month))
     seconds["dispatch"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     with progress_bar(runs, show_progress) as bar:

@@ -25,7 +25,7 @@ from legalaid import __version__
 from legalaid.argparse_zh import install as install_chinese_argparse
 from scenarios.errors import InputError, PlanError
 
-COMMANDS = ("plans", "example", "check", "dispatch", "project", "budget", "run", "serve")
+COMMANDS = ("plans", "example", "check", "dispatch", "verify", "project", "budget", "run", "serve")
 OK, FINDING, BAD_INPUT, SYSTEM = 0, 1, 2, 3
 
 #: What an OS error means, in words (by errno).

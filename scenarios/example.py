@@ -83,6 +83,8 @@ def generate_example(plan: Plan, month: int = 6, seed: int = 0) -> ExampleData:
     season = season / season.mean()
     expected = {rid: plan.region(rid).target * pace[rid] / 12 * season for rid in ids}  # 件/月, by month
     year_cases = _cases(plan, expected, a, case_rng)
+    # a sixth stream (the first five are unchanged by spawning one more)
+    year_cases["category"] = _categories(year_cases, a, np.random.default_rng(np.random.SeedSequence(seed).spawn(6)[5]))
     case_month = year_cases["received"].dt.month
     progress = _closed_shares(_progress(ids, year_cases[case_month <= month], month, a, progress_rng),
                               a["closed_shares"], share_rng)
@@ -233,6 +235,16 @@ def _cases(plan, expected, a, rng) -> pd.DataFrame:
     cases = pd.DataFrame(rows, columns=columns("cases"))
     cases["received"] = pd.to_datetime(cases["received"])
     return cases.astype({"litigation": "bool"})
+
+
+def _categories(cases: pd.DataFrame, a: dict, rng) -> np.ndarray:
+    """案件类别 of the tiered-jurisdiction list for a share of the second-instance cases ("" otherwise)."""
+    c = a["categories"]
+    second = cases["instance"].to_numpy() == "second"
+    listed = second & (rng.random(len(cases)) < c["second_instance_listed_share"])
+    out = np.full(len(cases), "", dtype=object)
+    out[listed] = rng.choice(np.asarray(c["listed"], dtype=object), size=int(listed.sum()))
+    return out
 
 
 def _funds(plan, month, a, rng) -> pd.DataFrame:

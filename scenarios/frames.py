@@ -16,7 +16,7 @@ import pandas as pd
 from scenarios.errors import InputError, InputIssue
 from scenarios.plans import Plan
 from scenarios.progress_checks import cumulative_issues, progress_completeness, progress_issues
-from scenarios.schema import TABLES
+from scenarios.schema import OPTIONAL_DISPATCH, TABLES
 
 #: How a table passed as a DataFrame is named in messages.
 CASES_LABEL, LAWYERS_LABEL, PINNED_LABEL, PROGRESS_LABEL = "案件表", "律师表", "已指派表", "月度进度表"
@@ -99,6 +99,9 @@ def check_cases(cases: pd.DataFrame, plan: Plan, file: str = CASES_LABEL) -> tup
     group = frame["group_id"] if "group_id" in frame else pd.Series("", index=frame.index)
     out["group_id"] = group.fillna("").astype(str).str.strip()
     out["received"] = pd.to_datetime(frame["received"]) if "received" in frame else pd.NaT
+    _optional(frame, out, "cases", file, issues)
+    delegated = frame["region"].map(lambda t: getattr(plan.delegation_of(t), "name", ""))
+    out["township"] = delegated.where(delegated != "", out["township"])
     return out, issues
 
 
@@ -115,7 +118,38 @@ def check_lawyers(lawyers: pd.DataFrame, plan: Plan, file: str = LAWYERS_LABEL) 
                                  str(frame["handled_this_year"].iloc[i]), "应为不小于0的整数（件）"))
     out["handled_this_year"] = handled.fillna(0).astype("int64")
     out["available"] = frame["available"].astype(bool) if "available" in frame else True
+    _optional(frame, out, "lawyers", file, issues)
     return out, issues
+
+
+def _optional(frame: pd.DataFrame, out: pd.DataFrame, table: str, file: str, issues: list[InputIssue]) -> None:
+    """The optional dispatch columns (``OPTIONAL_DISPATCH``), canonical, defaults where absent or blank."""
+    for column in (c for c in TABLES[table] if c.name in OPTIONAL_DISPATCH[table]):
+        given = frame.get(column.name, None)
+        if column.kind == "enum":
+            if given is None:
+                out[column.name] = column.default
+                continue
+            text = given.fillna("").astype(str).str.strip()
+            blank = (text == "").to_numpy()
+            values = _canon_enum(frame.assign(**{column.name: text.where(~blank, column.choices[0][0])}), table,
+                                 column.name, file, issues)
+            out[column.name] = values.where(~blank, "").fillna("")
+        elif column.kind == "bool":
+            out[column.name] = given.fillna(column.default).astype(bool) if given is not None else column.default
+        elif column.kind == "int":
+            number = pd.to_numeric(given, errors="coerce") if given is not None else pd.Series(column.default,
+                                                                                               index=frame.index)
+            bad = (number.notna() & ((number < 0) | (number % 1 != 0))).to_numpy().copy()
+            if given is not None:
+                bad = bad | (number.isna() & given.notna()).to_numpy()
+            for i in np.flatnonzero(bad)[:50]:
+                issues.append(InputIssue(file, _row(i), column.label, str(given.iloc[i]), "应为不小于0的整数（年）"))
+            out[column.name] = number.fillna(column.default).astype("int64")
+        elif column.kind == "date":
+            out[column.name] = pd.to_datetime(given) if given is not None else pd.NaT
+        else:
+            out[column.name] = given.fillna("").astype(str).str.strip() if given is not None else ""
 
 
 def check_pinned(pinned: pd.DataFrame | None, cases: pd.DataFrame, lawyers: pd.DataFrame,

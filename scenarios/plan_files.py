@@ -130,7 +130,9 @@ def plan_from_dict(data: dict, source: str) -> Plan:
         subtotals=tuple(Subtotal(s.name, tuple(s.regions), s.total) for s in spec.subtotals),
         target_total=spec.target_total, target_reference=spec.target_reference, rules=book,
         city_population=spec.city_population, population_reference=spec.population_reference, source=source,
-        distances=distances, provisions={k: (v.reference, v.note) for k, v in spec.provisions.items()})
+        distances=distances, provisions={k: (v.reference, v.note) for k, v in spec.provisions.items()},
+        tiered_categories=tuple(spec.jurisdiction.second_instance_by_city) if spec.jurisdiction else (),
+        tiered_reference=spec.jurisdiction.reference if spec.jurisdiction else "")
 
 
 def _year_end(year: int):

@@ -96,6 +96,8 @@ class Plan:
     population_reference: str
     source: str
     distances: tuple[tuple[str, str, float], ...] = ()
+    tiered_categories: tuple[str, ...] = ()
+    tiered_reference: str = ""
     provisions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def provision(self, name: str) -> str | None:

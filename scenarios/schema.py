@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scenarios.vocab import CASE_KINDS, INSTANCES, LAWYER_KINDS
+from scenarios.vocab import CASE_CATEGORIES, CASE_KINDS, INSTANCES, LAWYER_KINDS, STAGES
 
-__all__ = ["CASE_KINDS", "INSTANCES", "LAWYER_KINDS", "TABLES", "TABLE_LABELS", "Column", "chinese_headers", "columns"]
+__all__ = ["CASE_KINDS", "INSTANCES", "LAWYER_KINDS", "OPTIONAL_DISPATCH", "TABLES", "TABLE_LABELS", "Column", "chinese_headers", "columns"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class Column:
     kind : "id", "region", "enum", "bool", "int", "money", "date", "text".
     required : the header must be present.
     choices : for "enum": canonical value -> accepted spellings.
+    default : value of a blank cell or a missing optional column (None: the kind's default —
+        "" for text, NaT for dates, 是 for bool, NA for numbers).
     """
 
     name: str
@@ -48,6 +50,7 @@ class Column:
     kind: str
     required: bool = True
     choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    default: object = None
 
 
 YES = ("yes", "y", "true", "1", "是", "有", "√")
@@ -60,7 +63,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "cases": (
         Column("case_id", "案件编号", ("case_id", "id", "案件编号", "案号", "编号"), "id"),
         Column("region", "地区", _REGION_ALIASES, "region"),
-        Column("kind", "案件类型", ("kind", "type", "案件类型", "案件类别", "类型", "类别"), "enum",
+        Column("kind", "案件类型", ("kind", "type", "案件类型", "类型"), "enum",
                choices=(("criminal", ("criminal", "刑事", "刑事案件")),
                         ("civil", ("civil", "民事", "民事案件")),
                         ("administrative", ("administrative", "行政", "行政案件", "国家赔偿")))),
@@ -69,6 +72,27 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("litigation", "是否诉讼", ("litigation", "是否诉讼", "诉讼"), "bool"),
         Column("group_id", "同案编号", ("group_id", "group", "同案编号", "团伙编号", "共同犯罪编号"), "text", required=False),
         Column("received", "受理日期", ("received", "date", "受理日期", "收案日期", "申请日期"), "date", required=False),
+        # optional columns of dispatch (issue 13); see docs/dispatch-law.md
+        Column("category", "案件类别", ("category", "案件类别", "分级管辖类别"), "enum", required=False, default="",
+               choices=tuple((code, (word, f"{word}案件")) for code, word in CASE_CATEGORIES.items())),
+        Column("stage", "诉讼阶段", ("stage", "诉讼阶段", "办案阶段"), "enum", required=False, default="",
+               choices=tuple((code, (word, f"{word}阶段")) for code, word in STAGES.items())),
+        Column("severe", "可能判处无期徒刑死刑", ("severe", "可能判处无期徒刑死刑", "可能判处无期徒刑、死刑",
+                                            "可能判处无期徒刑或死刑"), "bool", required=False, default=False),
+        Column("minor", "未成年人", ("minor", "未成年人", "是否未成年人", "未成年人案件"), "bool", required=False,
+               default=False),
+        Column("specialty", "案件领域", ("specialty", "案件领域", "专业领域", "案由类别"), "text", required=False),
+        Column("requested_lawyer", "受援人选择的律师", ("requested_lawyer", "受援人选择的律师", "点援律师", "申请指派律师"),
+               "text", required=False),
+        Column("previous_lawyer", "前一阶段律师", ("previous_lawyer", "前一阶段律师", "原承办律师"), "text",
+               required=False),
+        Column("opposing_lawyers", "对方代理律师", ("opposing_lawyers", "对方代理律师", "对方律师"), "text",
+               required=False),
+        Column("opposing_firm", "对方律所", ("opposing_firm", "对方律所", "对方律师事务所"), "text", required=False),
+        Column("excluded_lawyers", "回避律师", ("excluded_lawyers", "回避律师", "应回避律师"), "text", required=False),
+        Column("township", "代办乡镇", ("township", "代办乡镇", "代办地"), "text", required=False),
+        Column("decided", "决定援助日期", ("decided", "决定援助日期", "给予法律援助决定日期", "审批日期"), "date",
+               required=False),
     ),
     "lawyers": (
         Column("lawyer_id", "律师编号", ("lawyer_id", "id", "律师编号", "人员编号", "编号"), "id"),
@@ -81,6 +105,15 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("handled_this_year", "本年已办案件", ("handled_this_year", "handled", "本年已办案件", "本年已办",
                                                      "已办案件数", "本年已承办"), "int"),
         Column("available", "可指派", ("available", "可指派", "是否可指派", "是否可用", "在岗"), "bool", required=False),
+        # optional columns of dispatch (issue 13); see docs/dispatch-law.md
+        Column("criminal_years", "刑事辩护执业年限", ("criminal_years", "刑事辩护执业年限", "刑辩年限", "刑事辩护年限"), "int",
+               required=False, default=0),
+        Column("minors", "熟悉未成年人案件", ("minors", "熟悉未成年人案件", "未成年人案件经验", "擅长未成年人案件"), "bool",
+               required=False, default=False),
+        Column("specialties", "专业特长", ("specialties", "专业特长", "擅长领域"), "text", required=False),
+        Column("years", "执业年限", ("years", "执业年限", "执业年数"), "int", required=False, default=0),
+        Column("last_assigned", "最近一次指派日期", ("last_assigned", "最近一次指派日期", "上次指派日期"), "date",
+               required=False),
     ),
     "progress": (
         Column("region", "地区", _REGION_ALIASES, "region"),
@@ -113,14 +146,23 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+#: Optional columns the dispatcher reads (table -> names); absent columns take their defaults.
+OPTIONAL_DISPATCH = {
+    "cases": ("category", "stage", "severe", "minor", "specialty", "requested_lawyer", "previous_lawyer",
+              "opposing_lawyers", "opposing_firm", "excluded_lawyers", "township", "decided"),
+    "lawyers": ("criminal_years", "minors", "specialties", "years", "last_assigned"),
+}
+
 #: Chinese name of each table, for messages.
 TABLE_LABELS = {"cases": "案件表", "lawyers": "律师表", "progress": "月度进度表", "funds": "经费表",
                 "history": "历年月度表"}
 
 
-def columns(table: str) -> list[str]:
-    """Canonical column names of ``table`` in order."""
-    return [c.name for c in TABLES[table]]
+def columns(table: str, optional: bool = False) -> list[str]:
+    """Canonical column names of ``table`` in order; with ``optional``, the dispatcher's optional
+    columns (``OPTIONAL_DISPATCH``) too."""
+    extra = () if optional else OPTIONAL_DISPATCH.get(table, ())
+    return [c.name for c in TABLES[table] if c.name not in extra]
 
 
 def chinese_headers(table: str) -> dict[str, str]:

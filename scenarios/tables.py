@@ -24,17 +24,19 @@ from scenarios.vocab import Finding, over_cap
 __all__ = ["DTYPES", "InputTables", "coerce", "lawyer_findings", "load_inputs", "progress_issues", "read_table"]
 
 #: Canonical dtype of every column, per table.
-#: An optional count column may be absent (all NaN), so it is float there.
-DTYPES = {table: {c.name: "float64" if c.kind == "int" and not c.required else KIND_DTYPES[c.kind] for c in cols}
+#: Optional count columns that may be absent (all NaN), so they are float.
+OPTIONAL_COUNTS = {"progress": ("closed_litigation", "closed_social")}
+DTYPES = {table: {c.name: "float64" if c.name in OPTIONAL_COUNTS.get(table, ()) else KIND_DTYPES[c.kind] for c in cols}
           for table, cols in TABLES.items()}
 
 
 def coerce(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Canonical columns in order with canonical dtypes and a fresh RangeIndex (no checks); an
-    optional count column the frame lacks is added empty (NaN)."""
-    absent = [c.name for c in TABLES[table] if not c.required and c.kind == "int" and c.name not in frame.columns]
-    out = frame.assign(**{name: float("nan") for name in absent})[columns(table)].reset_index(drop=True)
-    return out.astype(DTYPES[table])
+    optional count column of the progress table the frame lacks is added empty (NaN)."""
+    absent = [c for c in OPTIONAL_COUNTS.get(table, ()) if c not in frame.columns]
+    out = frame.assign(**{name: float("nan") for name in absent})[columns(table, optional=True)]
+    out = out.reset_index(drop=True)
+    return out.astype({k: v for k, v in DTYPES[table].items() if k in out})
 
 
 def read_table(path: str | os.PathLike, table: str, plan: Plan, *, as_of_month: int | None = None,

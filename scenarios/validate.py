@@ -25,7 +25,7 @@ from scenarios.excel import BadCell
 from scenarios.plans import Plan
 from scenarios.progress_checks import history_issues, progress_issues, to_monthly
 from scenarios.readers import RawTable, cell_text, is_blank
-from scenarios.schema import CASE_KINDS, NO, TABLE_LABELS, TABLES, YES, Column
+from scenarios.schema import NO, TABLE_LABELS, TABLES, YES, Column
 from scenarios.vocab import Finding
 
 #: Canonical dtypes of each column kind (pandas ``str`` is the default string dtype).
@@ -224,11 +224,11 @@ def parse_table(raw: RawTable, table: str, plan: Plan, *, as_of_month: int | Non
         elif column.kind == "money":
             frame[column.name] = pd.array(frame[column.name].tolist(), dtype="Float64")
     if "region" in positions:
+        if table == "cases":
+            frame["township"] = _townships(raw.frame[positions["region"]], plan, frame["township"])
         frame, merged = merge_delegations(frame, raw.frame[positions["region"]], plan, table, raw.file)
         notes += merged
     issues += schema_issues(frame, raw, table, positions, plan)
-    if table == "cases":
-        issues += group_issues(frame, raw, positions)
     if table == "progress":
         if cumulative and not issues:
             frame = to_monthly(frame)
@@ -239,6 +239,13 @@ def parse_table(raw: RawTable, table: str, plan: Plan, *, as_of_month: int | Non
         headers = {name: raw.headers[j] for name, j in positions.items()}
         issues += history_issues(frame, plan, file=raw.file, rows=list(frame.index), headers=headers)
     return frame, issues, notes
+
+
+def _townships(texts: pd.Series, plan: Plan, given: pd.Series) -> pd.Series:
+    """A case registered at a delegated township (安庆2023 §6(5)) keeps the township's name (代办乡镇),
+    so counts for §6(5) compensation survive the mapping to its district."""
+    names = texts.map(lambda t: getattr(plan.delegation_of(cell_text(t)), "name", "")).reindex(given.index)
+    return names.where(names.fillna("") != "", given).fillna("")
 
 
 def is_total_row(text: object, plan: Plan) -> bool:
@@ -302,6 +309,8 @@ def _parse_column(raw: RawTable, column: Column, positions: dict[str, int], plan
 
 
 def _default(column: Column) -> object:
+    if column.default is not None:
+        return column.default
     return {"text": "", "date": pd.NaT, "bool": True, "money": None}.get(column.kind)
 
 
@@ -350,24 +359,3 @@ def schema_issues(frame: pd.DataFrame, raw: RawTable, table: str, positions: dic
                 expected = f"编号重复（与第{first}行相同），每个编号只能出现一次"
         issues.append(InputIssue(raw.file, row, raw.headers[positions[name]], value, expected))
     return issues
-
-
-def group_issues(frame: pd.DataFrame, raw: RawTable, positions: dict[str, int]) -> list[InputIssue]:
-    """Co-defendant groups (group_id) must be criminal cases (刑诉法解释 第43条 concerns co-defendants)."""
-    if "group_id" not in positions:
-        return []
-    grouped = frame[(frame["group_id"] != "") & frame["kind"].notna()]
-    issues = []
-    for group, members in grouped.groupby("group_id", sort=False):
-        criminal = members.index[members["kind"] == "criminal"]
-        for row in members.index[members["kind"] != "criminal"]:
-            others = "、".join(str(r) for r in criminal) or "无"
-            issues.append(InputIssue(
-                raw.file, int(row), raw.headers[positions["group_id"]], str(group),
-                f"同案编号只用于刑事案件的共同被告人，本行却是{_kind_label(members.at[row, 'kind'])}案件"
-                f"（同组的刑事案件在第{others}行）；非刑事案件请留空"))
-    return issues
-
-
-def _kind_label(kind: str) -> str:
-    return CASE_KINDS.get(kind, kind)

@@ -20,6 +20,13 @@ import numpy as np
 CASE_KINDS = {"criminal": "刑事", "civil": "民事", "administrative": "行政"}
 #: Instances (code → Chinese).
 INSTANCES = {"first": "一审", "second": "二审"}
+#: Case categories of the tiered-jurisdiction list (安庆2023 §3(3)2; code → Chinese), optional
+#: column 案件类别 of the cases table; "" = none of them.
+CASE_CATEGORIES = {"court_notified": "法院通知辩护", "organised_crime": "涉黑涉恶", "state_compensation": "国家赔偿",
+                   "land_expropriation": "征地拆迁", "land_contract": "土地承包", "environment": "环境污染",
+                   "medical": "医疗纠纷", "petition": "涉法信访", "mass_dispute": "群体性", "other": "其他"}
+#: Criminal procedure stages (code → Chinese), optional column 诉讼阶段; "" = not given.
+STAGES = {"investigation": "侦查", "prosecution": "审查起诉", "trial": "审判", "death_review": "死刑复核"}
 #: Handler kinds (code → Chinese): social lawyers at firms, staff lawyers of a centre, grassroots
 #: legal-service workers.
 LAWYER_KINDS = {"social": "社会律师", "staff": "法援律师", "grassroots": "基层法律服务工作者"}

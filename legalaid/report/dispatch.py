@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from allocation import DispatchResult
+from allocation.model import LEVELS as ENGINE_LEVELS
 from legalaid.report.labels import CASE_KINDS, INSTANCES, LAWYER_KINDS, YES_NO
 from legalaid.report.writers import Sheet
 from scenarios import law
@@ -15,18 +16,28 @@ STATUS_TEXT = {"optimal": "已求得最优解（各级目标均已证明最优�
                "infeasible": "无可行解"}
 LEVEL_TEXT = {
     "unassigned": ("未指派案件数", "件"),
-    "social": ("社会律师占比缺口", "件"),
+    "cross_region": ("跨区调配案件数", "件"),
+    "pace": ("跨区调配至未落后序时进度地区的案件数", "件"),
     "distance": ("调配总距离", "公里"),
+    "social": ("各县（市、区）社会律师占比缺口合计", "件"),
     "same_firm": ("同案被告人同所重复", "人次"),
     "balance": ("负荷均衡（调配后各承办人办案数平方和）", "件²"),
 }
 #: Names of the blocking rules.
 RULE_NAMES = {"cap": "年度承办上限", "codefendants": "同案被告人须由不同律师辩护", "nobody": "无可指派人员",
-              "other": "其他"}
-LEVELS = tuple(LEVEL_TEXT)
+              "qualification": "承办律师资质要求", "conflict": "利益冲突回避", "other": "其他"}
+#: Why a recipient's choice (点援) or the earlier-stage lawyer was not kept (``allocation.requests``).
+REFUSAL_TEXT = {"unavailable": "该律师不可指派", "grassroots_criminal": "基层法律服务工作者不得担任刑事辩护人",
+                "unqualified": "该律师不具备本案要求的资质", "conflict": "该律师与本案存在利益冲突，应当回避",
+                "full": "该律师已达年度承办上限（或余量已由更早的案件使用）", "codefendant": "该律师已为本案其他被告人辩护"}
+#: What a case needs (bits of ``allocation.legal``).
+NEEDS_TEXT = {1: "可能判处无期徒刑、死刑或死刑复核案件，须由具有三年以上刑事辩护经历的律师辩护",
+              2: "未成年人刑事案件，须由熟悉未成年人身心特点的律师辩护"}
+LEVELS = tuple(ENGINE_LEVELS)
+assert set(LEVELS) == set(LEVEL_TEXT), "every objective level has its words"
 
 
-def _cross_text(code: str, here: str, lawyer_kind: str, for_share: bool, share: float) -> str:
+def _cross_text(code: str, here: str, lawyer_kind: str) -> str:
     """What the administering region lacked (reason codes of ``allocation.explain``)."""
     text = {
         "no_social": f"{here}没有可指派的社会律师",
@@ -37,8 +48,10 @@ def _cross_text(code: str, here: str, lawyer_kind: str, for_share: bool, share: 
         "handlers_full": f"{here}可承办的律师额度已满",
         "kind_full": f"{here}{LAWYER_KINDS[lawyer_kind]}额度已满",
         "codefendants": f"{here}尚有余量的律师均已为本案其他被告人辩护",
+        "no_qualified": f"{here}尚有余量的律师均不具备本案要求的资质",
+        "conflict": f"{here}尚有余量的律师均与本案存在利益冲突（回避）",
     }[code]
-    return text + (f"，为使社会律师办案占比达到{share:.0%}" if for_share else "")
+    return text
 
 
 def reason_text(result: DispatchResult, row) -> str:
@@ -46,21 +59,36 @@ def reason_text(result: DispatchResult, row) -> str:
     if row.reason == "pinned":
         return "保留已有指派"
     plan = result.plan
+    if row.reason in ("requested", "continuity"):
+        what = "受援人选择的律师（点援），符合指派规则，予以指派" if row.reason == "requested" else \
+            "由前一诉讼阶段的承办律师继续承办（诉讼阶段衔接）"
+        return "；".join([what, *_needs(row.needs)])
     here = "市本级" if row.centre == plan.city_centre.id else "本地"
-    parts = ["二审案件由市法律援助中心指派"] if row.instance == "second" else []
+    tiered = row.instance == "second" and row.centre == plan.city_centre.id
+    parts = [f"二审案件由市法律援助中心指派（分级管辖，{plan.tiered_reference}）"] if tiered else []
     if row.reason == "local":
         parts.append(f"{here}{'基层法律服务工作者' if row.lawyer_kind == 'grassroots' else '律师'}")
     else:
-        why = _cross_text(row.reason, here, row.lawyer_kind, row.for_share, result.social.rule)
-        parts.append(f"{why}，跨区调配至{plan.region(row.lawyer_region).name}")
+        why = _cross_text(row.reason, here, row.lawyer_kind)
+        toward = "（该地区落后序时进度、案源不足，按全市一盘棋优先调往，安庆2023 §3(3)2）" if row.toward_behind else ""
+        parts.append(f"{why}，跨区调配至{plan.region(row.lawyer_region).name}{toward}")
     if row.group_size:
         parts.append(f"同案被告人须由不同律师辩护（本案{row.group_size}名被告人）")
+    parts += _needs(row.needs)
+    if row.refused:
+        asked = "受援人选择的律师" if row.asked == "requested" else "前一阶段的承办律师"
+        parts.append(f"未能指派{asked}：{REFUSAL_TEXT[row.refused]}")
     return "；".join(parts)
+
+
+def _needs(bits: int) -> list[str]:
+    return [text for bit, text in NEEDS_TEXT.items() if int(bits) & bit]
 
 
 def reason_texts(result: DispatchResult) -> list[str]:
     """The reason of every assigned case, in the order of ``result.assignments``."""
-    columns = ["reason", "centre", "instance", "lawyer_kind", "lawyer_region", "for_share", "group_size"]
+    columns = ["reason", "centre", "instance", "lawyer_kind", "lawyer_region", "toward_behind", "group_size", "needs",
+               "asked", "refused"]
     memo: dict[tuple, str] = {}
     out = []
     for row in result.assignments[columns].itertuples(index=False):
@@ -78,6 +106,10 @@ def blocking_text(result: DispatchResult, row) -> str:
     if row.rule == "nobody":
         who = "可担任刑事辩护人的律师" if criminal else "律师或基层法律服务工作者"
         return f"全市没有可指派的{who}（律师表中没有，或均标为不可指派）"
+    if row.rule == "qualification":
+        return "全市尚有余量的律师均不具备本案要求的资质（" + "；".join(_needs(row.needs)) + f"，{row.citation}）"
+    if row.rule == "conflict":
+        return f"全市尚有余量、可承办本案的{row.candidates}名律师均与本案存在利益冲突，应当回避（{law.CONFLICT}）"
     if row.rule == "codefendants":
         return f"全市尚有余量的可担任刑事辩护人的律师共{row.candidates}名，均已为本案其他被告人辩护"
     if not criminal:
@@ -98,10 +130,13 @@ def assignments_table(result: DispatchResult) -> pd.DataFrame:
     a, name = result.assignments, _name(result)
     return pd.DataFrame({
         "案件编号": a["case_id"], "案件所在地区": a["region"].map(name), "管辖机构": a["centre"].map(name),
+        "代办乡镇": a["township"],
         "案件类型": a["kind"].map(CASE_KINDS), "审级": a["instance"].map(INSTANCES), "同案编号": a["group_id"],
         "律师编号": a["lawyer_id"], "人员类别": a["lawyer_kind"].map(LAWYER_KINDS), "所在律所": a["firm"],
         "律师所在地区": a["lawyer_region"].map(name), "是否跨区": a["cross_region"].map(YES_NO),
-        "调配距离（公里）": a["km"], "指派方式": a["pinned"].map({True: "保留已有指派", False: "本次指派"}),
+        "调配距离（公里）": a["km"],
+        "指派方式": a["placed_by"].map({"pinned": "保留已有指派", "requested": "点援（受援人选择）",
+                                     "continuity": "前一阶段律师继续承办", "": "本次指派"}),
         "指派理由": pd.Series(reason_texts(result), index=a.index, dtype=object),
     })
 
@@ -134,7 +169,21 @@ def by_region_table(result: DispatchResult) -> pd.DataFrame:
     b = result.by_region
     return pd.DataFrame({"管辖机构": b["centre"].map(_name(result)), "案件数（件）": b["cases"],
                          "本地承办（件）": b["local"], "跨区调配（件）": b["cross_region"],
-                         "未指派（件）": b["unassigned"]})
+                         "保留已有指派（件）": b["pinned"], "未指派（件）": b["unassigned"]})
+
+
+def social_table(result: DispatchResult) -> pd.DataFrame:
+    """社会律师占比（分地区）: each county's share on its handlers' cases this year, the shortfall and
+    the social-lawyer slots that would close it (安庆2023 §6(2), per 本地区)."""
+    t = result.social.by_region
+    if t is None or not len(t):
+        return pd.DataFrame(columns=["地区", "本年案件（件）", "其中社会律师（件）", "占比", "要求（件）", "缺口（件）",
+                                     "补足需增加社会律师名额（件）", "本批内无法补足（件）"])
+    return pd.DataFrame({"地区": t["region"].map(_name(result)), "本年案件（件）": t["year_cases"],
+                         "其中社会律师（件）": t["year_social_cases"],
+                         "占比": (t["share"] * 100).round(1).astype(str) + "%", "要求（件）": t["required"],
+                         "缺口（件）": t["shortfall"], "补足需增加社会律师名额（件）": t["close_slots"],
+                         "本批内无法补足（件）": t["close_remaining"]})
 
 
 def diagnosis_notes(result: DispatchResult) -> list[str]:
@@ -167,7 +216,8 @@ def sheets(result: DispatchResult) -> list[Sheet]:
     loads = loads_table(result)
     over = pd.Series((result.loads["headroom"] < 0).to_numpy(), index=loads.index)
     out = [Sheet("派案结果", assignments_table(result)), Sheet("未指派案件", unassigned_table(result)),
-           Sheet("律师负荷", loads, over), Sheet("分地区统计", by_region_table(result))]
+           Sheet("律师负荷", loads, over), Sheet("分地区统计", by_region_table(result)),
+           Sheet("社会律师占比", social_table(result))]
     if len(result.diagnosis):
         out.append(Sheet("诊断", diagnosis_table(result)))
     return out

@@ -42,6 +42,9 @@ def summary_json(result: DispatchResult) -> dict:
                      "by_region_kind": result.diagnosis.to_dict(orient="records")}
     return {
         "plan": result.plan.id,
+        "draw": {"seed": result.seed, "inputs_sha256": result.inputs_sha256,
+                 "rule": "同等条件的律师按轮候（本年办案最少者优先，其次距上次指派最久者优先）排序，"
+                         "再按种子抽签；用 legalaid verify 可由输入文件和种子重算此哈希并复核派案结果"},
         "status": result.status,
         "status_text": status_text(result),
         "all_assigned": result.all_assigned,
@@ -51,10 +54,12 @@ def summary_json(result: DispatchResult) -> dict:
                   "cross_region": result.cross_region_cases},
         "objective": objective,
         "social_share": {
-            "rule": s.rule, "citation": s.citation, "scope": "全市全年口径：本年已办 + 本批（含保留指派）",
+            "rule": s.rule, "citation": s.citation,
+            "scope": "按县（市、区）计：各地区承办人员本年已办 + 本批（含保留指派）；全市数为各地区之和",
             "year_cases": s.year_cases, "year_social_cases": s.year_social_cases, "achieved": s.achieved,
             "required_social_cases": s.required, "shortfall_cases": s.shortfall, "before_batch": s.before,
             "capacity_to_close": close,
+            "by_region": [] if s.by_region is None else s.by_region.to_dict(orient="records"),
         },
         "distance": {"total_km": result.distance_km, "source": result.distance_source,
                      "cross_region_cases": result.cross_region_cases},
@@ -67,8 +72,10 @@ def summary_json(result: DispatchResult) -> dict:
         "rules": {"lawyer_yearly_cap": result.cap, "cap_citation": result.cap_citation,
                   "on": result.rules_on.isoformat()},
         "by_region": [{"centre": r.centre, "name": result.plan.region(r.centre).name, "cases": int(r.cases),
-                       "local": int(r.local), "cross_region": int(r.cross_region), "unassigned": int(r.unassigned)}
+                       "local": int(r.local), "cross_region": int(r.cross_region), "pinned": int(r.pinned),
+                       "unassigned": int(r.unassigned)}
                       for r in result.by_region.itertuples(index=False)],
+        "delegated_townships": result.by_township.to_dict(orient="records"),
         "diagnosis": diagnosis,
         "findings": finding_texts(result.findings),
         "solver": {"method": "聚合后的字典序最小费用流（OR-Tools SimpleMinCostFlow，逐级固定最优面）",
@@ -94,8 +101,10 @@ def describe(result: DispatchResult) -> str:
              f"案件 {c['input']} 件：本次指派 {c['assigned']} 件（跨区调配 {c['cross_region']} 件），"
              f"保留已有指派 {c['pinned']} 件，未能指派 {c['unassigned']} 件。"]
     if share["achieved"] is not None:
-        lines.append(f"社会律师办案占比（全年口径）{share['achieved']:.1%}，要求不低于{share['rule']:.0%}"
-                     f"（{share['citation']}）" + (f"，缺口 {share['shortfall_cases']} 件" if share["shortfall_cases"] else ""))
+        short = [r for r in share["by_region"] if r["shortfall"]]
+        lines.append(f"社会律师办案占比（按县（市、区）计，全年口径）全市 {share['achieved']:.1%}，各地区要求不低于"
+                     f"{share['rule']:.0%}（{share['citation']}）"
+                     + (f"，{len(short)} 个地区未达标，缺口合计 {share['shortfall_cases']} 件" if short else "，各地区均达标"))
     close = share.get("capacity_to_close")
     if close:
         where = "、".join(f"{result.plan.region(r['region']).name}{r['slots']}件" for r in close["by_region"])

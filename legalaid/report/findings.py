@@ -33,6 +33,12 @@ def finding_text(finding: Finding) -> str:
     if code == "group_id_not_criminal":
         return (f"{n} 件非刑事案件填写了同案编号；“同案被告人须由不同律师辩护”只适用于刑事案件，"
                 "这些案件按普通案件指派。")
+    if code == "no_senior_defender":
+        return (f"{n} 件可能判处无期徒刑、死刑或死刑复核案件须由具有三年以上刑事辩护经历的律师辩护，但律师表中没有"
+                "这样的可指派律师（请在律师表填写“刑事辩护执业年限”列）：" + _listed(ids))
+    if code == "no_minors_defender":
+        return (f"{n} 件未成年人刑事案件须由熟悉未成年人身心特点的律师辩护，但律师表中没有这样的可指派律师"
+                "（请在律师表填写“熟悉未成年人案件”列）：" + _listed(ids))
     if code == "total_rows_skipped":
         rows = "、".join(f"第{r}行" for r in ids[:10]) + ("等" if n > 10 else "")
         return (f"{finding['file']}：{rows}是合计/小计行（{'、'.join(dict.fromkeys(finding['values']))}），"

@@ -89,6 +89,24 @@ class DistanceSpec(Strict):
     km: float = Field(ge=0)
 
 
+class JurisdictionSpec(Strict):
+    """Tiered jurisdiction (e.g. 安庆2023 §3(3)2): the case categories (``scenarios.vocab.CASE_CATEGORIES``
+    codes) whose second instance the city centre administers."""
+
+    second_instance_by_city: list[str] = []
+    reference: str = ""
+
+    @field_validator("second_instance_by_city")
+    @classmethod
+    def _known(cls, values: list[str]) -> list[str]:
+        from scenarios.vocab import CASE_CATEGORIES
+
+        bad = [v for v in values if v not in CASE_CATEGORIES]
+        if bad:
+            raise ValueError(f"未知的案件类别 {bad}（可选：{'、'.join(CASE_CATEGORIES)}）")
+        return values
+
+
 class PlanFile(Strict):
     id: str = Field(min_length=1)
     city: str = Field(min_length=1)
@@ -108,6 +126,7 @@ class PlanFile(Strict):
     distances: list[DistanceSpec] = []
     rules: dict[str, RuleSpec] = {}
     provisions: dict[str, ProvisionSpec] = {}
+    jurisdiction: JurisdictionSpec | None = None
 
 
 class RulesFile(Strict):

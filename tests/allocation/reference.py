@@ -14,7 +14,7 @@ from scipy.sparse import coo_matrix
 
 from allocation.data import Problem
 
-LEVELS = ("unassigned", "social", "distance", "same_firm", "balance")
+LEVELS = ("unassigned", "cross_region", "pace", "distance", "social", "same_firm", "balance")
 
 
 def reference_levels(problem: Problem) -> dict[str, int]:
@@ -23,8 +23,11 @@ def reference_levels(problem: Problem) -> dict[str, int]:
     batch = np.flatnonzero(cases["pinned_lawyer"].to_numpy() == "")
     elig = np.flatnonzero(lawyers["available"].to_numpy(bool) & (lawyers["headroom"].to_numpy() > 0))
     kind = lawyers["kind"].to_numpy()
+    req, excluded = group_rule(problem)
+    qual = lawyers["qual"].to_numpy()
     pairs = [(i, q) for i in batch for q in elig
-             if not (cases["criminal"].iat[i] and kind[q] == "grassroots")]
+             if not (cases["criminal"].iat[i] and kind[q] == "grassroots") and not (req[i] & ~qual[q])
+             and q not in excluded[i]]
     nx = len(pairs)
     pi = np.array([p[0] for p in pairs], dtype=int)
     pl = np.array([p[1] for p in pairs], dtype=int)
@@ -42,8 +45,10 @@ def reference_levels(problem: Problem) -> dict[str, int]:
                      | {(g, region[lpos[lw]], firm[lpos[lw]]) for g, lw in zip(pinned["group"], pinned["pinned_lawyer"],
                                                                                   strict=True) if g and firm[lpos[lw]]})
     ne = len(gf_keys)
-    n = nx + nz + ne + 1
-    s_var = n - 1
+    n_reg = len(problem.regions)
+    n = nx + nz + ne + 2 * n_reg
+    r_var = nx + nz + ne  # R_r: social cases required in region r (integer ≥ share × year total)
+    s_var = r_var + n_reg  # s_r: shortfall of region r
     rows, cols, vals, lo, hi = [], [], [], [], []
     r = 0
 
@@ -76,10 +81,17 @@ def reference_levels(problem: Problem) -> dict[str, int]:
                       if gg == g and region[lpos[lw]] == rg and firm[lpos[lw]] == f)
         add([*idx.tolist(), nx + nz + j], [*([1] * len(idx)), -1], -np.inf, 1 - already)
     social = (kind[pl] == "social").astype(float)
-    handled = lawyers["handled_this_year"].to_numpy()
-    pinned_counts = lawyers["pinned"].to_numpy()
-    year_total = int(handled.sum() + pinned_counts.sum())
-    year_social = int(handled[kind == "social"].sum() + pinned_counts[kind == "social"].sum())
+    done = lawyers["handled_this_year"].to_numpy() + lawyers["pinned"].to_numpy()
+    lcode = problem.region_code(region)
+    share = rules.social_share
+    for k in range(n_reg):
+        here = np.flatnonzero(lcode[pl] == k)
+        total_k = int(done[lcode == k].sum())
+        social_k = int(done[(lcode == k) & (kind == "social")].sum())
+        # den·R_k − num·Σx ≥ num·total_k ; s_k − R_k + Σ social x ≥ −social_k
+        add([r_var + k, *here.tolist()], [share.denominator, *([-share.numerator] * len(here))],
+            share.numerator * total_k, np.inf)
+        add([s_var + k, r_var + k, *here.tolist()], [1, -1, *social[here].tolist()], -social_k, np.inf)
     const_same = 0
     for g, rg, f in gf_keys:
         k = sum(1 for gg, lw in zip(pinned["group"], pinned["pinned_lawyer"], strict=True)
@@ -99,7 +111,6 @@ def reference_levels(problem: Problem) -> dict[str, int]:
             k += 1
         a = coo_matrix((vv, (rr, cc)), shape=(k, n)).tocsr()
         integrality = np.ones(n)
-        integrality[s_var] = 1
         ub = np.ones(n)
         ub[nx + nz:] = np.inf
         res = milp(c, constraints=LinearConstraint(a, ll, hh), integrality=integrality, bounds=Bounds(0, ub),
@@ -113,17 +124,20 @@ def reference_levels(problem: Problem) -> dict[str, int]:
     assigned = -run(c, [])
     out = {"unassigned": len(batch) - assigned}
     fixes = [(x_idx, [1] * nx, assigned, assigned)]
-    need = max(0, rules.social_required(year_total + assigned) - year_social)
-    fixes.append(([*x_idx, s_var], [*social.tolist(), 1], need, np.inf))
+    centre = problem.region_code(cases["centre"].to_numpy()[pi])
+    cross = (centre != lcode[pl]).astype(float)
+    pace = cross * (~problem.behind[lcode[pl]])
+    dist = problem.dist_m[centre, lcode[pl]].astype(float)
+    for name, cost in (("cross_region", cross), ("pace", pace), ("distance", dist)):
+        c = np.zeros(n)
+        c[:nx] = cost
+        out[name] = run(c, fixes)
+        fixes.append((x_idx, cost.tolist(), -np.inf, out[name]))
+    s_idx = list(range(s_var, s_var + n_reg))
     c = np.zeros(n)
-    c[s_var] = 1
+    c[s_var:] = 1
     out["social"] = run(c, fixes)
-    fixes.append(([s_var], [1], -np.inf, out["social"]))
-    dist = problem.dist_m[problem.region_code(cases["centre"].to_numpy()[pi]), problem.region_code(region[pl])]
-    c = np.zeros(n)
-    c[:nx] = dist
-    out["distance"] = run(c, fixes)
-    fixes.append((x_idx, dist.tolist(), -np.inf, out["distance"]))
+    fixes.append((s_idx, [1] * n_reg, -np.inf, out["social"]))
     c = np.zeros(n)
     c[nx + nz:nx + nz + ne] = 1
     out["same_firm"] = run(c, fixes) - const_same if ne else 0
@@ -134,12 +148,31 @@ def reference_levels(problem: Problem) -> dict[str, int]:
     return out
 
 
+def group_rule(problem: Problem) -> tuple[np.ndarray, list[set]]:
+    """Per case: the requirement bits and excluded lawyers as the stated rule gives them — a
+    co-defendant's defender meets the strictest requirement of the group and avoids every
+    member's conflicts (documented in docs/dispatch-law.md); other cases their own."""
+    cases = problem.cases
+    group = cases["group"].to_numpy(dtype=object)
+    req = cases["req"].to_numpy().copy()
+    excluded = [set(problem.conflicts.get(i, ())) for i in range(len(cases))]
+    for g in set(group) - {""}:
+        members = np.flatnonzero(group == g)
+        union = set().union(*(excluded[i] for i in members))
+        bits = int(np.bitwise_or.reduce(req[members]))
+        for i in members:
+            req[i], excluded[i] = bits, set(union)
+    return req, excluded
+
+
 def random_instance(rng: np.random.Generator, plan, n_cases: int, n_lawyers: int, regions: int = 3,
-                    cap: int = 90, tight: bool = True, pinned: bool = True):
+                    cap: int = 90, tight: bool = True, pinned: bool = True, legal: bool = False):
     """Small random cases, lawyers and pinned pairs over the first ``regions`` regions of ``plan``.
 
     Loads sit near the cap so capacity binds; some lawyers are unavailable or grassroots; some
-    criminal cases form co-defendant groups; a few cases are pinned.
+    criminal cases form co-defendant groups; a few cases are pinned. With ``legal``: cases that
+    may carry life or death, minors, excluded lawyers and opposing firms; lawyers with years of
+    criminal defence and experience with minors (the generator does not look at the engine).
     """
     ids = plan.region_ids[:regions] if plan.city_centre.id in plan.region_ids[:regions] else \
         [plan.city_centre.id, *plan.region_ids[: regions - 1]]
@@ -169,6 +202,15 @@ def random_instance(rng: np.random.Generator, plan, n_cases: int, n_lawyers: int
         "handled_this_year": rng.integers(low, cap + 1, size=n_lawyers),
         "available": rng.random(n_lawyers) > 0.1,
     })
+    if legal:
+        cases["severe"] = rng.random(n_cases) < 0.3
+        cases["stage"] = rng.choice(["", "trial", "death_review"], size=n_cases, p=[0.6, 0.3, 0.1])
+        cases["minor"] = rng.random(n_cases) < 0.2
+        cases["excluded_lawyers"] = [str(rng.choice(lawyers["lawyer_id"])) if rng.random() < 0.2 else ""
+                                     for _ in range(n_cases)]
+        cases["opposing_firm"] = rng.choice(["", "", "", "甲所"], size=n_cases)
+        lawyers["criminal_years"] = rng.integers(0, 8, size=n_lawyers)
+        lawyers["minors"] = rng.random(n_lawyers) < 0.4
     pins = pd.DataFrame({"case_id": pd.Series(dtype=str), "lawyer_id": pd.Series(dtype=str)})
     if pinned and n_cases > 2 and rng.random() < 0.5:
         chosen = rng.choice(n_cases, size=int(rng.integers(1, 3)), replace=False)
@@ -190,8 +232,10 @@ def brute_force_levels(problem: Problem) -> dict[str, int]:
     kind = lawyers["kind"].to_numpy()
     ok_lawyers = np.flatnonzero(lawyers["available"].to_numpy(bool) & (lawyers["headroom"].to_numpy() > 0))
     options = []
+    (req, excluded), qual = group_rule(problem), lawyers["qual"].to_numpy()
     for i in batch:
-        allowed = [q for q in ok_lawyers if not (cases["criminal"].iat[i] and kind[q] == "grassroots")]
+        allowed = [q for q in ok_lawyers if not (cases["criminal"].iat[i] and kind[q] == "grassroots")
+                   and not (req[i] & ~qual[q]) and q not in excluded[i]]
         options.append([-1, *allowed])
     lpos = {lid: j for j, lid in enumerate(lawyers["lawyer_id"])}
     pinned = [(i, lpos[lw]) for i, lw in enumerate(cases["pinned_lawyer"]) if lw]
@@ -201,9 +245,7 @@ def brute_force_levels(problem: Problem) -> dict[str, int]:
     centre = problem.region_code(cases["centre"].to_numpy())
     lreg = problem.region_code(region)
     base = lawyers["base"].to_numpy()
-    handled = lawyers["handled_this_year"].to_numpy()
-    year_total = int(handled.sum()) + len(pinned)
-    year_social = int(handled[kind == "social"].sum()) + sum(1 for _, q in pinned if kind[q] == "social")
+    done = lawyers["handled_this_year"].to_numpy() + lawyers["pinned"].to_numpy()
     pinned_pairs = {}
     for i, q in pinned:
         if group[i]:
@@ -225,9 +267,14 @@ def brute_force_levels(problem: Problem) -> dict[str, int]:
         if not valid or np.any(new > lawyers["headroom"].to_numpy()):
             continue
         assigned = [(i, q) for i, q in zip(batch, choice, strict=True) if q >= 0]
-        social = year_social + sum(1 for _, q in assigned if kind[q] == "social")
-        total = year_total + len(assigned)
-        shortfall = max(0, rules.social_required(total) - social)
+        shortfall = 0
+        for k in range(len(problem.regions)):
+            mine = [q for _, q in assigned if lreg[q] == k]
+            total = int(done[lreg == k].sum()) + len(mine)
+            social = int(done[(lreg == k) & (kind == "social")].sum()) + sum(kind[q] == "social" for q in mine)
+            shortfall += max(0, rules.social_required(total) - social)
+        cross = sum(1 for i, q in assigned if centre[i] != lreg[q])
+        pace = sum(1 for i, q in assigned if centre[i] != lreg[q] and not problem.behind[lreg[q]])
         distance = int(sum(problem.dist_m[centre[i], lreg[q]] for i, q in assigned))
         firms: dict[tuple, list[bool]] = {}
         for i, q in [*assigned, *pinned]:
@@ -235,7 +282,7 @@ def brute_force_levels(problem: Problem) -> dict[str, int]:
                 firms.setdefault((group[i], region[q], firm[q]), []).append((i, q) in pinned)
         same = sum(max(0, len(v) - 1) - max(0, sum(v) - 1) for v in firms.values())
         balance = int(np.sum((base + new) ** 2 - base**2))
-        key = (len(batch) - len(assigned), shortfall, distance, same, balance)
+        key = (len(batch) - len(assigned), cross, pace, distance, shortfall, same, balance)
         if best is None or key < best:
             best = key
     return dict(zip(LEVELS, best, strict=True))

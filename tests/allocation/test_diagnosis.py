@@ -109,16 +109,29 @@ def test_social_share_that_this_batch_cannot_close():
     assert share["capacity_to_close"]["remaining_shortfall"] == 15
 
 
-def test_social_share_beats_distance():
-    """Level 2 above level 3: with the share binding, a case leaves its county for a social lawyer
-    rather than stay with a local staff lawyer, and the reason says why."""
-    cases = pd.DataFrame({"case_id": ["M1", "M2"], "region": "taihu", "kind": "civil", "instance": "first",
-                          "litigation": True, "group_id": ""})
+def test_wangjiang_stays_local_and_the_share_shortfall_is_reported():
+    """The issue's 望江 example: 10 local civil cases, a local staff lawyer idle, social lawyers with
+    room only in 宿松 (54 km) and 望江's social lawyers near the cap. The share (§6(2), per county)
+    ranks below locality: every case stays in 望江, none is sent away "for the share", and the
+    shortfall is reported per county with the social capacity in 望江 that would close it."""
+    cases = pd.DataFrame({"case_id": [f"W{i}" for i in range(10)], "region": "望江县", "kind": "civil",
+                          "instance": "first", "litigation": True, "group_id": ""})
     lawyers = pd.DataFrame({
-        "lawyer_id": ["STA", "SOC-Y", "H"], "region": ["taihu", "yuexi", "taihu"], "kind": ["staff", "social", "staff"],
-        "firm": "", "handled_this_year": [0, 0, 10], "available": [True, True, False]})
+        "lawyer_id": ["WJ-SOC", "WJ-STA", "SS-SOC", "SS-SOC2"], "region": ["wangjiang", "wangjiang", "susong", "susong"],
+        "kind": ["social", "staff", "social", "social"], "firm": ["望所", "", "宿所", "宿所"],
+        "handled_this_year": [CAP - 1, 40, 0, 0], "available": True})
     result = solve(PLAN, cases, lawyers)
-    a = result.assignments.set_index("case_id")
-    assert sorted(a["lawyer_id"]) == ["SOC-Y", "SOC-Y"]
-    assert a["reason"].str.contains("为使社会律师办案占比达到75%").all()
-    assert a["reason"].str.contains("跨区调配至岳西县").all()
+    a = result.assignments
+    assert result.status == "optimal" and result.all_assigned
+    assert not a["cross_region"].any() and set(a["lawyer_region"]) == {"wangjiang"}
+    assert not a["reason"].str.contains("占比").any()
+    assert result.levels["cross_region"] == 0 and result.levels["distance"] == 0
+    by = result.social.by_region.set_index("region")
+    # 望江: 89 + 40 handled + 10 new = 139 cases, 90 social, 105 required: short by 15; the 9 new
+    # cases with the staff lawyer could go to 9 more local social slots, 6 remain; 宿松 has no cases
+    required = math.ceil(PLAN.rule_value("social_lawyer_share_min") * 139)
+    assert by.loc["wangjiang", ["year_cases", "year_social_cases", "required"]].tolist() == [139, CAP, required]
+    assert by.loc["wangjiang", "shortfall"] == required - CAP == 15
+    assert by.loc["wangjiang", ["close_slots", "close_remaining"]].tolist() == [9, 6]
+    assert "susong" not in by.index and result.social.shortfall == 15
+    assert result.social.close_by_region.to_dict("records") == [{"region": "wangjiang", "slots": 9}]

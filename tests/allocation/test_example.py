@@ -36,9 +36,11 @@ def test_every_case_once_no_rule_broken(dispatched):
     grouped = a[a["group_id"] != ""]
     assert not grouped.duplicated(["group_id", "lawyer_id"]).any()
     assert grouped["reason"].str.contains("同案被告人须由不同律师辩护").all()
-    second = a["instance"] == "second"
-    assert (a.loc[second, "centre"] == plan.city_centre.id).all()
-    assert (a.loc[~second, "centre"] == a.loc[~second, "region"]).all()
+    tiered = (a["instance"] == "second") & a["case_id"].isin(
+        data.cases.loc[data.cases["category"].isin(plan.tiered_categories), "case_id"])
+    assert (a.loc[tiered, "centre"] == plan.city_centre.id).all()
+    assert (a.loc[~tiered, "centre"] == a.loc[~tiered, "region"]).all()
+    assert tiered.any() == bool(plan.tiered_categories)
     assert result.by_region[["local", "cross_region", "unassigned"]].to_numpy().sum() == len(data.cases)
     assert result.summary["cases"]["cross_region"] == int(a["cross_region"].sum())
     assert (a["reason"] != "").all()
@@ -83,8 +85,8 @@ def test_written_report(dispatched, tmp_path):
     frame = pd.read_csv(out / "派案结果.csv", encoding="utf-8-sig")
     assert list(frame.columns)[:3] == ["案件编号", "案件所在地区", "管辖机构"] and len(frame) == len(result.assignments)
     book = pd.ExcelFile(out / "派案结果.xlsx", engine="calamine")
-    assert {"派案结果", "未指派案件", "律师负荷", "分地区统计"} <= set(book.sheet_names)
+    assert {"派案结果", "未指派案件", "律师负荷", "分地区统计", "社会律师占比"} <= set(book.sheet_names)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "optimal" and [o["key"] for o in summary["objective"]] == [
-        "unassigned", "social", "distance", "same_firm", "balance"]
+        "unassigned", "cross_region", "pace", "distance", "social", "same_firm", "balance"]
     assert np.isclose(summary["distance"]["total_km"], result.assignments["km"].sum(), atol=0.1 * len(frame))

@@ -28,7 +28,7 @@ def instances(draw):
         group = draw(st.sampled_from(["", "", "G1", "G2"]))
         case_rows.append({"case_id": f"C{i:02d}", "region": draw(st.sampled_from(REGIONS)), "kind": kind,
                           "instance": draw(st.sampled_from(["first", "first", "second"])), "litigation": True,
-                          "group_id": group,
+                          "group_id": group, "category": draw(st.sampled_from(["", "", "court_notified", "other"])),
                           "received": pd.Timestamp("2023-03-01") + pd.Timedelta(days=draw(st.integers(0, 9)))})
     lawyer_rows = []
     for i in range(n_lawyers):
@@ -91,8 +91,8 @@ def test_hard_rules_and_nothing_lost(data):
     for _, part in grouped.groupby(["group_id", "lawyer_id"]):
         assert len(part) == 1 or part["pinned"].all(), "two co-defendants share a defender"
     by_case = cases.set_index("case_id")
-    expected_centre = np.where(by_case.loc[a["case_id"], "instance"] == "second", PLAN.city_centre.id,
-                               by_case.loc[a["case_id"], "region"])
+    tiered = (by_case.loc[a["case_id"], "instance"] == "second") & (by_case.loc[a["case_id"], "category"] == "court_notified")
+    expected_centre = np.where(tiered, PLAN.city_centre.id, by_case.loc[a["case_id"], "region"])
     assert (a["centre"].to_numpy() == expected_centre).all()
     assert ((a["km"] == 0) | a["cross_region"]).all() and ((a["km"] > 0) | ~a["cross_region"]).all()
     assert (a["cross_region"] == (a["lawyer_region"] != a["centre"])).all()

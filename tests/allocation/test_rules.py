@@ -46,14 +46,17 @@ def test_cap_and_rules_are_read_from_the_plan(tmp_path: Path):
 
 
 def test_second_instance_goes_to_the_city_centre():
-    """Jurisdiction: a second-instance case from 宿松县 is administered by the city centre, so a
-    city-centre lawyer is local (0 km) and the reason names the rule; first instance stays local."""
-    cases = cases_frame([("A", "susong", "civil", "second", ""), ("B", "susong", "civil", "first", "")])
+    """Tiered jurisdiction (§3(3)2): a second-instance case of a listed category (法院通知辩护) from 宿松县
+    is administered by the city centre, so a city-centre lawyer is local (0 km) and the reason names
+    the rule; a second-instance case of no listed category and a first-instance case stay local."""
+    cases = cases_frame([("A", "susong", "civil", "second", ""), ("B", "susong", "civil", "first", ""),
+                         ("C", "susong", "civil", "second", "")]).assign(category=["court_notified", "", "other"])
     lawyers = lawyers_frame([("CITY", "anqing-city", "social", "", 0, True), ("SU", "susong", "social", "", 0, True)])
     a = solve(PLAN, cases, lawyers).assignments.set_index("case_id")
     assert a.loc["A", "centre"] == "anqing-city" and a.loc["A", "lawyer_id"] == "CITY" and a.loc["A", "km"] == 0
     assert a.loc["A", "reason"].startswith("二审案件由市法律援助中心指派")
     assert a.loc["B", "lawyer_id"] == "SU" and a.loc["B", "reason"] == "本地律师"
+    assert a.loc["C", "centre"] == "susong" and a.loc["C", "lawyer_id"] == "SU" and a.loc["C", "reason"] == "本地律师"
 
 
 def test_delegated_township_is_administered_by_its_district():
@@ -114,7 +117,7 @@ def test_codefendants_distinct_and_firms_spread():
     result = solve(PLAN, cases, lawyers)
     a = result.assignments
     assert a["lawyer_id"].is_unique and a["firm"].value_counts().max() == 2
-    assert result.summary["objective"][3]["value"] == 1
+    assert next(o for o in result.summary["objective"] if o["key"] == "same_firm")["value"] == 1
     assert a["reason"].str.contains("同案被告人须由不同律师辩护（本案3名被告人）").all()
 
 
@@ -190,3 +193,16 @@ def test_seed_only_reorders_interchangeable_lawyers():
     assert len({tuple(r.assignments["lawyer_id"]) for r in runs.values()}) > 1
     again = solve(PLAN, cases, lawyers, seed=3)
     assert again.assignments["lawyer_id"].tolist() == runs[3].assignments["lawyer_id"].tolist()
+
+
+def test_delegated_township_is_kept_in_the_output():
+    """§6(5) compensation needs the delegated townships' counts: a case registered at 老峰镇 is
+    administered by 迎江区 and the output keeps the township (assignments and by_township)."""
+    cases = cases_frame([("A", "老峰镇", "civil", "first", ""), ("B", "yingjiang", "civil", "first", "")])
+    lawyers = lawyers_frame([("YJ", "yingjiang", "staff", "", 0, True)])
+    result = solve(PLAN, cases, lawyers)
+    a = result.assignments.set_index("case_id")
+    assert a.loc["A", "centre"] == "yingjiang" and a.loc["A", "township"] == "经开区老峰镇" and a.loc["B", "township"] == ""
+    assert result.by_township.to_dict("records") == [{"township": "经开区老峰镇", "region": "yingjiang", "assigned": 1,
+                                                      "unassigned": 0}]
+    assert result.summary["delegated_townships"][0]["township"] == "经开区老峰镇"

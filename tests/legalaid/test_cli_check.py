@@ -103,8 +103,6 @@ CORPUS = [
     Broken("date_as_words", "cases", "cases.csv", CASES + "C1,宿松,刑事,一审,是,,上周三\n", 2, "受理日期", "上周三",
            "应为日期，如 2023-03-05"),
     Broken("empty_required_cell", "cases", "cases.csv", CASES + "C1,,刑事,一审,是,,\n", 2, "地区", None, "不能为空"),
-    Broken("group_not_criminal", "cases", "cases.csv", CASES + "C1,宿松,刑事,一审,是,G7,\nC2,宿松,民事,一审,是,G7,\n",
-           3, "同案编号", "G7", "本行却是民事案件（同组的刑事案件在第2行）"),
     Broken("progress_month_gap", "progress", "progress.csv", PROGRESS + "宿松,1,3,1\n宿松,3,3,1\n", None, "月份", None,
            "宿松县缺少2月的数据"),
     Broken("closed_more_than_approved", "progress", "progress.csv", PROGRESS + "太湖,1,5,2\n太湖,2,3,7\n", 3, "结案数", "7",
@@ -112,6 +110,41 @@ CORPUS = [
     Broken("future_month", "progress", "progress.csv", PROGRESS + "宿松,1,3,1\n宿松,2,3,1\n", 3, "月份", "2",
            "晚于当前月份（1月）", ("--month", "1")),
 ]
+
+
+def test_civil_cases_sharing_a_group_id_are_accepted(tmp_path, capsys):
+    """群体性 civil cases may share a 同案编号: the batch is accepted and dispatched (the distinct-defender
+    rule is for criminal co-defendants only), not rejected."""
+    cases = tmp_path / "cases.csv"
+    cases.write_text(CASES + "C1,宿松,刑事,一审,是,G7,\nC2,宿松,民事,一审,是,G7,\nC3,宿松,民事,一审,是,G7,\n",
+                     encoding="utf-8")
+    lawyers = tmp_path / "lawyers.csv"
+    lawyers.write_text("律师编号,地区,人员类别,本年已办案件\nL001,宿松,社会律师,0\n", encoding="utf-8")
+    assert main(["check", "--plan", "anqing-2023", "--cases", str(cases)]) == 0
+    assert main(["dispatch", "--plan", "anqing-2023", "--cases", str(cases), "--lawyers", str(lawyers),
+                 "--out", str(tmp_path / "out")]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_unknown_lawyer_ids_in_the_new_columns_are_clear_errors(tmp_path, capsys):
+    """A requested lawyer (点援) or excluded lawyer (回避) not in the lawyers table: exit 2, one line per
+    cell naming the file, row, column, value, what was expected and the likely id; a bad 诉讼阶段 too."""
+    cases = tmp_path / "cases.csv"
+    cases.write_text(CASES.rstrip("\n") + ",受援人选择的律师,回避律师\n"
+                     "C1,宿松,民事,一审,是,,,L0O1,\nC2,宿松,刑事,一审,是,,,,L001、X9\n", encoding="utf-8")
+    lawyers = tmp_path / "lawyers.csv"
+    lawyers.write_text("律师编号,地区,人员类别,本年已办案件,刑事辩护执业年限\nL001,宿松,社会律师,0,5\n", encoding="utf-8")
+    status = main(["dispatch", "--plan", "anqing-2023", "--cases", str(cases), "--lawyers", str(lawyers),
+                   "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err
+    line = next(x for x in err.splitlines() if "L0O1" in x)
+    assert str(cases) in line and "第2行" in line and "列“受援人选择的律师”" in line and "是否要填“L001”" in line
+    assert any("第3行" in x and "列“回避律师”" in x and "值“X9”" in x for x in err.splitlines())
+    cases.write_text(CASES.rstrip("\n") + ",诉讼阶段\nC1,宿松,刑事,一审,是,,,死刑复合\n", encoding="utf-8")
+    assert main(["check", "--plan", "anqing-2023", "--cases", str(cases)]) == 2
+    err = capsys.readouterr().err
+    assert "列“诉讼阶段”" in err and "值“死刑复合”" in err and "死刑复核" in err
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[c.id for c in CORPUS])

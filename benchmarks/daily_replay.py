@@ -1,0 +1,104 @@
+"""Daily dispatch against the whole-year solve (issue 13): every figure is measured in this run.
+
+The example year of a plan (``generate_example(plan, month=0, seed)``: every case of the year,
+lawyers at the start of the year) with a share of the handlers removed (default 7 %, seeded), is
+dispatched two ways:
+
+- whole year: one ``solve`` over every case;
+- daily: day by day in order of the received date; each day's batch is that day's cases plus the
+  cases left unassigned on earlier days; every earlier assignment is kept (``pinned``) and counts
+  against the yearly cap.
+
+Reported per quarter of the received date: cases, unassigned at year end, km and cross-region
+cases of each way, plus wall time. The daily replay shows what a centre dispatching every day
+without a view of the cases still to come would reach.
+
+Usage: python benchmarks/daily_replay.py [--plan anqing-2023] [--cut 0.07] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from allocation import solve
+from scenarios.example import generate_example
+from scenarios.plans import load_plan
+
+
+def quarter(dates: pd.Series) -> np.ndarray:
+    """Quarter 1-4 of each date."""
+    return ((pd.to_datetime(dates).dt.month.to_numpy() - 1) // 3) + 1
+
+
+def table(cases: pd.DataFrame, assignments: pd.DataFrame, unassigned_ids: set) -> pd.DataFrame:
+    """Per quarter: cases, unassigned, km, cross-region (new dispatches)."""
+    q = pd.Series(quarter(cases["received"]), index=cases["case_id"])
+    a = assignments.assign(q=q.reindex(assignments["case_id"]).to_numpy())
+    rows = []
+    for k in (1, 2, 3, 4):
+        mine = a[a["q"] == k]
+        rows.append({"quarter": f"Q{k}", "cases": int((q == k).sum()),
+                     "unassigned": int(sum(1 for c in unassigned_ids if q[c] == k)),
+                     "km": round(float(mine["km"].sum()), 1), "cross_region": int(mine["cross_region"].sum())})
+    frame = pd.DataFrame(rows)
+    total = frame[["cases", "unassigned", "km", "cross_region"]].sum()
+    return pd.concat([frame, pd.DataFrame([{"quarter": "year", **total.to_dict()}])], ignore_index=True)
+
+
+def daily(plan, cases: pd.DataFrame, lawyers: pd.DataFrame, seed: int):
+    """Dispatch day by day, keeping earlier assignments; returns (assignments, unassigned ids, solves)."""
+    kept = pd.DataFrame({"case_id": pd.Series(dtype=str), "lawyer_id": pd.Series(dtype=str)})
+    rows, pending = [], pd.DataFrame(columns=cases.columns)
+    days = pd.to_datetime(cases["received"]).dt.normalize()
+    solves = 0
+    for day in sorted(days.unique()):
+        batch = pd.concat([pending, cases[days == day]], ignore_index=True) if len(pending) else \
+            cases[days == day].reset_index(drop=True)
+        frame = pd.concat([cases[cases["case_id"].isin(kept["case_id"])], batch], ignore_index=True)
+        result = solve(plan, frame, lawyers, pinned=kept, seed=seed)
+        solves += 1
+        new = result.assignments[~result.assignments["pinned"]]
+        rows.append(new)
+        kept = pd.concat([kept, new[["case_id", "lawyer_id"]]], ignore_index=True)
+        pending = batch[batch["case_id"].isin(result.unassigned["case_id"])]
+    return pd.concat(rows, ignore_index=True), set(pending["case_id"]), solves
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plan", default="anqing-2023")
+    parser.add_argument("--cut", type=float, default=0.07, help="share of handlers removed (seeded)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    plan = load_plan(args.plan)
+    data = generate_example(plan, month=0, seed=args.seed)
+    rng = np.random.default_rng(args.seed + 13)
+    lawyers = data.lawyers.drop(index=rng.choice(len(data.lawyers), size=round(args.cut * len(data.lawyers)),
+                                                 replace=False)).reset_index(drop=True)
+    cases = data.cases
+    print(f"{plan.id}: {len(cases)} cases, {len(lawyers)} handlers ({args.cut:.0%} of {len(data.lawyers)} removed), "
+          f"load average {os.getloadavg()[0]:.1f}")
+    t0 = time.perf_counter()
+    whole = solve(plan, cases, lawyers, seed=args.seed)
+    t_whole = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    assigned, left, solves = daily(plan, cases, lawyers, args.seed)
+    t_daily = time.perf_counter() - t0
+    w = table(cases, whole.assignments, set(whole.unassigned["case_id"]))
+    d = table(cases, assigned, left)
+    joined = w.merge(d, on=["quarter", "cases"], suffixes=("_whole", "_daily"))
+    print(joined.to_string(index=False))
+    print(f"whole-year solve: {t_whole:.1f} s, status {whole.status}; daily replay: {solves} solves, {t_daily:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
