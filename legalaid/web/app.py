@@ -38,6 +38,9 @@ def create_app(data_dir: str | os.PathLike, db_url: str | None = None, *, seed: 
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES, SECRET_KEY=secrets.token_hex(32),
                       SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True)
+    from legalaid.report.projection import percent
+
+    app.jinja_env.filters["chance"] = percent  # P(reach) never shown as 0% or 100%
     app.extensions["legalaid"] = {"workspaces": Workspaces(data_dir), "history": History(db_url or sqlite_url(data_dir)),
                                   "data_dir": data_dir, "seed": seed}
 

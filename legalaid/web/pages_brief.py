@@ -79,7 +79,7 @@ def register(app) -> None:
 
         b = ws.brief
         table = progress_table(b)
-        front = progress_sheet.to_chinese(table, b.plan.rule_value("closure_ratio_min"))
+        front = progress_sheet.to_chinese(table, b.plan.rule_value("closure_ratio_min"), b.month)
         lights = [LIGHT_CLASS.get(x, "") for x in table["light"]]
         folder = ws.cache.get("brief_dir")
         regions = {r.name for r in b.plan.regions}
@@ -108,4 +108,4 @@ def register(app) -> None:
         folder = g.ws.cache.get("brief_dir")
         if folder is None or ".." in name:
             abort(404)
-        return send_from_directory(folder, name, as_attachment=name.endswith(".xlsx"))
+        return send_from_directory(folder, name, as_attachment=name.endswith((".xlsx", ".docx")))

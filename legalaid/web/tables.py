@@ -44,7 +44,18 @@ def money(value: object) -> str:
 
 def html_table(frame: pd.DataFrame, flags=None, table_id: str = "") -> HtmlTable:
     """``frame`` as an ``HtmlTable``; ``flags`` a boolean mask (red rows) or a list of classes."""
-    formats = [money if "元" in str(c) else cell for c in frame.columns]
+    from legalaid.report.writers import number_format
+
+    def percent(value: object) -> str:
+        return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.1%}"
+
+    def pick(column) -> object:
+        if "元" in str(column):
+            return money
+        numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
+        return percent if numeric and number_format(str(column), frame[column]) == "0.0%" else cell
+
+    formats = [pick(c) for c in frame.columns]
     rows = [[f(v) for f, v in zip(formats, row, strict=True)] for row in frame.itertuples(index=False)]
     if flags is None:
         classes = [""] * len(rows)
