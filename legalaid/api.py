@@ -94,15 +94,21 @@ def read_inputs(plan: Plan | PathLike, *, folder: PathLike | None = None, cases:
     return load_inputs(load_plan(plan), **(files | given), as_of_month=month, cumulative=cumulative, sheet=sheet)
 
 
-def example_inputs(plan: Plan | PathLike, month: int = 6, seed: int = 0) -> InputTables:
-    """The plan's seeded example year as validated inputs (cases = those awaiting assignment on the
-    report date: received in the last days of ``month`` and not yet assigned)."""
+def example_inputs(plan: Plan | PathLike, month: int = 6, seed: int = 0, cases: str = "awaiting") -> InputTables:
+    """The plan's seeded example year as validated inputs.
+
+    ``cases="awaiting"`` (default): the cases awaiting assignment on the report date (received in
+    the last days of ``month`` and not yet assigned); ``cases="rest_of_year"``: every case of months
+    month+1..12 (a whole-year dispatch study or demonstration)."""
+    if cases not in ("awaiting", "rest_of_year"):
+        raise ValueError("cases must be 'awaiting' or 'rest_of_year'")
     from scenarios.example import generate_example
     from scenarios.tables import lawyer_findings
 
     plan = load_plan(plan)
     data = generate_example(plan, month=month, seed=seed)
-    return InputTables(plan=plan, cases=data.awaiting, lawyers=data.lawyers, progress=data.progress, funds=data.funds,
+    chosen = data.awaiting if cases == "awaiting" else data.cases
+    return InputTables(plan=plan, cases=chosen, lawyers=data.lawyers, progress=data.progress, funds=data.funds,
                        findings=lawyer_findings(data.lawyers, plan), sources={})
 
 

@@ -49,7 +49,7 @@ def _relabel(exc: InputError, paths: dict) -> InputError:
 def _example(plan_id: str, month: int, seed: int):
     from legalaid.api import example_inputs
 
-    inputs = example_inputs(plan_id, month=month, seed=seed)
+    inputs = example_inputs(plan_id, month=month, seed=seed, cases="rest_of_year")
     inputs.sources.update({t: f"示例{TABLE_LABELS[t]}" for t in TABLES})
     return inputs
 
@@ -61,7 +61,9 @@ def load_example(ws, plan_id: str, month: int, seed: int = 0) -> None:
     plan = load_plan(plan_id)
     inputs = copy.deepcopy(_example(plan.id, month, seed))
     ws.plan_id, ws.month = plan.id, month
-    source = f"内置示例数据（{plan.city}{plan.year}年{month}月，种子{seed}，非真实数据）"
+    source = (f"内置示例数据（{plan.city}{plan.year}年，截至{month}月的进度，案件为{month + 1}–12月全部案件，"
+              f"用于演示整年派案；种子{seed}，非真实数据）") if month < 12 else \
+        f"内置示例数据（{plan.city}{plan.year}年{month}月，种子{seed}，非真实数据）"
     ws.set_inputs(inputs, source, {}, digest([("example", f"{plan.id}:{month}:{seed}".encode())]))
 
 
