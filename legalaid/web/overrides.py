@@ -7,10 +7,12 @@ member of the same co-defendant group (刑诉法解释第43条), and not exclude
 Each comes with the figures that say why it is better or worse than the current lawyer, in the
 dispatch's own order of priority (social-lawyer share, then distance, then load).
 
-``redispatch`` runs ``legalaid.api.dispatch`` with the accepted and changed assignments pinned.
-The engine takes no per-case exclusion yet (issue 13 adds conflict pairs to it), so a case that
-lands on an excluded lawyer is moved to the best allowed candidate and pinned there, and the
-dispatch is run again (at most ``MAX_ROUNDS`` times); cases with no allowed lawyer are listed.
+``redispatch`` runs ``legalaid.api.dispatch`` with the accepted and changed assignments pinned
+and every 回避 written into the cases' 回避律师 column (``excluded_lawyers``), which the engine
+obeys as a hard rule (allocation.legal.conflicts), so the result stays the engine's own. Should a
+case still land on an excluded lawyer (a cases table without that column), it is moved to the best
+allowed candidate and pinned there and the dispatch is run again (at most ``MAX_ROUNDS`` times);
+cases with no allowed lawyer are listed.
 """
 
 from __future__ import annotations
@@ -123,6 +125,22 @@ def violations(result, exclusions: dict[str, dict[str, str]]) -> list[str]:
     return list(a.loc[mask, "case_id"])
 
 
+def with_exclusions(cases: pd.DataFrame, exclusions: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """``cases`` with each 回避 added to its 回避律师 cell (the engine's hard rule); unchanged when the
+    table has no such column or there is nothing to exclude."""
+    if not exclusions or "excluded_lawyers" not in cases.columns:
+        return cases
+    out = cases.copy()
+    index = {c: i for i, c in enumerate(out["case_id"])}
+    column = out.columns.get_loc("excluded_lawyers")
+    for case, lawyers in exclusions.items():
+        if case in index:
+            i = index[case]
+            before = [x for x in str(out.iat[i, column] or "").replace("，", "、").split("、") if x]
+            out.iat[i, column] = "、".join(dict.fromkeys([*before, *lawyers]))
+    return out
+
+
 def redispatch(plan, inputs, decisions: dict, exclusions: dict[str, dict[str, str]], seed: int = 0):
     """Dispatch again keeping decisions and honouring exclusions.
 
@@ -134,9 +152,10 @@ def redispatch(plan, inputs, decisions: dict, exclusions: dict[str, dict[str, st
     moved: dict[str, str] = {}
     unresolved: list[str] = []
     result = None
+    cases = with_exclusions(inputs.cases, exclusions)
     for _ in range(MAX_ROUNDS):
         pinned = pins(decisions, moved)
-        result = dispatch(plan, inputs.cases, inputs.lawyers, pinned=pinned if len(pinned) else None, seed=seed)
+        result = dispatch(plan, cases, inputs.lawyers, pinned=pinned if len(pinned) else None, seed=seed)
         bad = [c for c in violations(result, exclusions) if c not in decisions and c not in unresolved]
         if not bad:
             break
