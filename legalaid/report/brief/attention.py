@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from legalaid.report.projection import percent
+from legalaid.report.projection import P_SHOWN_MIN, percent
 
 
 @dataclass
@@ -63,7 +63,7 @@ def concerns(brief) -> list[Concern]:
         p = summary.loc[row.region]
         c.p_reach = float(p["p_reach"])
         if row.light in ("red", "amber"):
-            word = "仅" if row.light == "red" else ""
+            word = "仅" if row.light == "red" and c.p_reach >= P_SHOWN_MIN else ""
             c.add(BEHIND_PACE + TARGET_OUTLOOK * (1 - c.p_reach), f"落后序时进度{-row.gap:.0f}件（序时完成率{row.pace:.0%}），"
                   f"按当前进度完成全年目标的概率{word}{percent(c.p_reach)}")
         if p["p_closure_ok"] < LIKELY:
