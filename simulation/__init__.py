@@ -1,12 +1,15 @@
 """Simulation engine: will each county reach its target and the closure minimum at its current pace?
 
 A SimPy model of the rest of the legal-aid year (``simulation.model``), run as a Monte Carlo
-through any ``concurrent.futures`` executor (``simulation.montecarlo``), with a closed-form /
-vectorised projection beside it (``simulation.closed_form``) and city-centre dispatch policies
-(``simulation.policies``, 安庆2023 §3(3)2). Entry point::
+through any ``concurrent.futures`` executor (``simulation.montecarlo``), each replication drawing
+its parameters (rate drift with a shared city factor, seasonality, negative-binomial months,
+handling-time drift) from a posterior estimated from a history table or this year's months
+(``simulation.posterior``, ``simulation.history``), with a quadrature / vectorised projection
+beside it (``simulation.closed_form``), city-centre dispatch policies (``simulation.policies``,
+安庆2023 §3(3)2) and the measured backtest record (``simulation.record``). Entry point::
 
     from simulation import project
-    result = project(plan, progress, lawyers, runs=1000, seed=0, policies="all", workers=2)
+    result = project(plan, progress, lawyers, runs=1000, seed=0, policies="all", workers=2, history=None)
     result.summary          # per region and city: year-end approvals, P(target), closure ratio …
 
 ``legalaid.report.projection`` words, draws and writes the result.

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from simulation.posterior import blend_rate
 from simulation.randomness import draw_year
 from simulation.start import StartState
 
@@ -87,7 +88,8 @@ def point_rates(state: StartState) -> np.ndarray:
     if m == 0:
         return state.targets / state.season.sum(axis=1)
     r = state.posterior.recency[:m]
-    return np.maximum((state.approved_m[:, :m] * r).sum(axis=1), 0.5 * r.max()) / (state.season[:, :m] * r).sum(axis=1)
+    rate = np.maximum((state.approved_m[:, :m] * r).sum(axis=1), 0.5 * r.max()) / (state.season[:, :m] * r).sum(axis=1)
+    return blend_rate(rate, state.posterior.prior_rate, state.posterior.blend)
 
 
 def _remaining(mu: np.ndarray, k: float, log_sd: float, bias: float):

@@ -12,8 +12,9 @@ time in days from 1 January 00:00):
   region with room. Cases that find no handler wait (all year if need be).
 
 Shared things are SimPy's own: each region's room under the yearly cap (安庆2023 §6(2)) is a
-``simpy.Container`` per handler pool (lawyers; grassroots workers, who may not defend), from
-which an assignment ``get``s; all regions wait on one shared "noon" timeout per day.
+``simpy.Container`` per handler pool (lawyers; grassroots workers, who may not defend; ``Room``:
+an assignment takes only what is there, so its get is served at once, without an event); all
+regions wait on one shared "noon" timeout per day.
 - closures: a case assigned at time s closes at s + its handling time (gamma by kind). Closing
   feeds nothing back into the model (the yearly cap counts assignments, not concurrent cases),
   so closure times are computed in one vectorised step from the assignment record instead of
@@ -29,9 +30,9 @@ nor co-defendant conflicts (刑诉法解释 §43), specialisation or concurrent 
 allocation engine (issue 3) handles those case by case.
 
 Randomness: ``numpy.random.Generator`` streams per replication derived from its ``SeedSequence``
-by fixed spawn keys (rates, arrivals, policy draws, handling times — one stream per region —
-and open-case residuals). The same replication seed gives every policy the same rates, natural
-arrivals and open-case closures, and every region whose assignments a policy does not change
+by fixed spawn keys (the replication's parameters from the posterior, arrivals, policy draws,
+handling times — one stream per region — and open-case residuals). The same replication seed
+gives every policy the same parameters, natural arrivals and open-case closures, and every region whose assignments a policy does not change
 the same handling times (common random numbers), so policy differences carry little noise.
 """
 
@@ -73,7 +74,8 @@ class YearCounts:
 class Replication(YearCounts):
     """One simulated year (``YearCounts`` by region in plan order), its process steps and its log.
 
-    events : process steps (one per region and remaining day, one per remaining month for the centre).
+    events : SimPy events processed (``Environment.step`` calls): process starts, the shared noons,
+        the centre's months and the stop at the year end; 0 when the event run is skipped (``simulate``).
     log : when traced, the event log as ``(time 天, region name, event, amount 件, detail)`` sorted by
         time: "approve" (detail ""), "assign" (detail: the region whose handlers took them),
         "overflow" (detail: the region taking cases it had no room for), "wait" (amount: all

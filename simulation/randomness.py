@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulation.posterior import blend_rate
 from simulation.start import StartState
 
 #: Streams derived from a replication's SeedSequence, by purpose.
@@ -57,6 +58,7 @@ def draw_year(state: StartState, rng: np.random.Generator) -> YearDraw:
     if m > 0:
         r = post.recency[:m]
         rate = np.maximum((state.approved_m[:, :m] * r).sum(axis=1), 0.5 * r.max()) / (season[:, :m] * r).sum(axis=1)
+        rate = blend_rate(rate, post.prior_rate, post.blend)
     else:
         rate = state.targets / season.sum(axis=1)
     drift = post.drift_bias + post.drift_city_sd * rng.standard_normal() + post.drift_county_sd * rng.standard_normal(C)

@@ -36,8 +36,9 @@ from scipy import optimize, special, stats
 from scenarios.frames import check_progress
 from scenarios.plans import Plan
 from scenarios.vocab import Finding, headroom, may_defend
+from simulation.history import history_arrays
 from simulation.params import KINDS, SimulationParams
-from simulation.posterior import Posterior, estimate, history_arrays, weighted_rate
+from simulation.posterior import Posterior, blend_rate, estimate, weighted_rate
 
 
 @dataclass(frozen=True)
@@ -240,60 +241,19 @@ def duration_factors(plan: Plan, params: SimulationParams, approved_m: np.ndarra
     return factors, city, notes
 
 
-def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None = None,
-                month: int | None = None, params: SimulationParams | None = None,
-                history: pd.DataFrame | None = None) -> StartState:
-    """The starting state at the end of ``month`` (default: the last month in ``progress``).
+def open_case_classes(approved_m: np.ndarray, open_cases: np.ndarray, edges: np.ndarray, month: int,
+                      mix: np.ndarray, shape: np.ndarray, scale: np.ndarray, ids, notes: list) -> tuple:
+    """Per region, the classes (age at the as-of date, kind, probability, gamma survival) of its open cases.
 
-    ``history``: canonical history table (region, year, month, approved, closed) of earlier years;
-    years from the plan's year on are ignored.
+    A case approved on day d of kind k is still open with probability ∝ approvals that day × kind
+    share × survival to its age; regions with open cases the model cannot explain get a note.
     """
-    params = params or SimulationParams.default()
-    month = check_progress(plan, progress, month)
-    ids = plan.region_ids
-    C = len(ids)
-    index = {rid: i for i, rid in enumerate(ids)}
-    edges = month_edges(plan.year)
+    start = int(edges[month])
     days_in = np.diff(edges)
-    approved_m = np.zeros((C, 12))
-    closed_m = np.zeros((C, 12))
-    for rid, m, a, c in zip(progress["region"], progress["month"], progress["approved"], progress["closed"],
-                            strict=True):
-        if int(m) <= month:
-            approved_m[index[rid], int(m) - 1] += float(a)
-            closed_m[index[rid], int(m) - 1] += float(c)
-    targets = np.array([plan.region(r).target for r in ids], dtype=float)
-    notes: list[Finding] = []
-    arrays = history_arrays(history, tuple(ids), before=plan.year) if history is not None else None
-    posterior = estimate(month, approved_m, params, arrays)
-    if arrays is not None:
-        used = posterior.source == "history"
-        notes.append(Finding("history_used" if used else "history_short", (),
-                             {"years": arrays.city_years, "min_years": params.history_min_years}))
-    season = posterior.season
-    weights = season.mean(axis=0)
-    ytd = approved_m.sum(axis=1)
-    if month == 0:
-        rate_hat = targets / season.sum(axis=1)
-        notes.append(Finding("rates_from_targets"))
-    else:
-        rate_hat = weighted_rate(approved_m, season, posterior.recency, month)
-    start, end = int(edges[month]), int(edges[12])
-    day_month = np.searchsorted(edges, np.arange(start, end), side="right") - 1
-
-    # handling times, calibrated on the closures to date
-    factors, city_factor, calibration_notes = duration_factors(plan, params, approved_m, closed_m, month, edges)
-    notes += calibration_notes
-    shape = np.array([d.shape for d in params.durations])
-    scale = np.array([d.scale for d in params.durations])[None, :] * factors[:, None]
-    mix = np.array(params.kind_mix)
     past_month = np.searchsorted(edges, np.arange(0, start), side="right") - 1
-
-    # open cases at the as-of date: classes (age, kind) with their probabilities
-    open_cases = ytd - closed_m.sum(axis=1)
     ages = float(start) - (np.arange(start) + 0.5)
     carry = ([], [], [], [])
-    for c in range(C):
+    for c in range(approved_m.shape[0]):
         surv = np.array([special.gammaincc(shape[k], ages / scale[c, k]) for k in range(len(KINDS))])  # (3, start)
         per_day = approved_m[c, past_month] / days_in[past_month] if start else np.zeros(0)
         w = per_day[None, :] * mix[:, None] * surv
@@ -308,6 +268,81 @@ def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None
         carry[1].append(kind_idx.astype(np.int64))
         carry[2].append(prob)
         carry[3].append(special.gammaincc(shape[kind_idx], age / scale[c, kind_idx]))
+    return carry
+
+
+def monthly_arrays(progress: pd.DataFrame, index: dict[str, int], month: int) -> tuple[np.ndarray, np.ndarray]:
+    """Reported approvals and closures per region and month (C, 12), zero after ``month``."""
+    approved_m, closed_m = np.zeros((len(index), 12)), np.zeros((len(index), 12))
+    for rid, m, a, c in zip(progress["region"], progress["month"], progress["approved"], progress["closed"],
+                            strict=True):
+        if int(m) <= month:
+            approved_m[index[rid], int(m) - 1] += float(a)
+            closed_m[index[rid], int(m) - 1] += float(c)
+    return approved_m, closed_m
+
+
+def rebalance_guides(edges: np.ndarray, mix: np.ndarray, shape: np.ndarray, scale: np.ndarray, posterior: Posterior,
+                     params: SimulationParams) -> tuple[np.ndarray, np.ndarray]:
+    """What the centre's rebalancing looks at besides the counts (``policies.rebalance_rule``).
+
+    Returns P(a case assigned in the middle of month j closes by 31 December) per region and
+    month (C, 12), and each region's pessimistic factor of its remaining applications: the
+    ``rebalance_donor_quantile`` quantile of its drift, exp(bias + z_q · sd) (C,).
+    """
+    mid = (edges[:12] + edges[1:]) / 2
+    f = np.exp(posterior.close_bias)
+    closes = np.stack([sum(mix[k] * special.gammainc(shape[k], (edges[12] - mid) / (scale[c, k] * f))
+                           for k in range(len(KINDS))) for c in range(scale.shape[0])])
+    spread = np.hypot(posterior.drift_city_sd, posterior.drift_county_sd)
+    return closes, np.exp(posterior.drift_bias + stats.norm.ppf(params.rebalance_donor_quantile) * spread)
+
+
+def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None = None,
+                month: int | None = None, params: SimulationParams | None = None,
+                history: pd.DataFrame | None = None) -> StartState:
+    """The starting state at the end of ``month`` (default: the last month in ``progress``).
+
+    ``history``: canonical history table (region, year, month, approved, closed) of earlier years;
+    years from the plan's year on are ignored.
+    """
+    params = params or SimulationParams.default()
+    month = check_progress(plan, progress, month)
+    ids = plan.region_ids
+    C = len(ids)
+    index = {rid: i for i, rid in enumerate(ids)}
+    edges = month_edges(plan.year)
+    approved_m, closed_m = monthly_arrays(progress, index, month)
+    targets = np.array([plan.region(r).target for r in ids], dtype=float)
+    notes: list[Finding] = []
+    arrays = history_arrays(history, tuple(ids), before=plan.year) if history is not None else None
+    posterior = estimate(month, approved_m, params, arrays, plan.year)
+    if arrays is not None:
+        used = posterior.source == "history"
+        notes.append(Finding("history_used" if used else "history_short", (),
+                             {"years": arrays.city_years, "min_years": params.history_min_years}))
+    season = posterior.season
+    weights = season.mean(axis=0)
+    ytd = approved_m.sum(axis=1)
+    if month == 0:
+        rate_hat = targets / season.sum(axis=1)
+        notes.append(Finding("rates_from_targets"))
+    else:
+        rate_hat = blend_rate(weighted_rate(approved_m, season, posterior.recency, month), posterior.prior_rate,
+                              posterior.blend)
+    start, end = int(edges[month]), int(edges[12])
+    day_month = np.searchsorted(edges, np.arange(start, end), side="right") - 1
+
+    # handling times, calibrated on the closures to date
+    factors, city_factor, calibration_notes = duration_factors(plan, params, approved_m, closed_m, month, edges)
+    notes += calibration_notes
+    shape = np.array([d.shape for d in params.durations])
+    scale = np.array([d.scale for d in params.durations])[None, :] * factors[:, None]
+    mix = np.array(params.kind_mix)
+
+    # open cases at the as-of date: classes (age, kind) with their probabilities
+    open_cases = ytd - closed_m.sum(axis=1)
+    carry = open_case_classes(approved_m, open_cases, edges, month, mix, shape, scale, ids, notes)
 
     capacity = handler_capacity(plan, lawyers)
     if lawyers is not None:
@@ -317,13 +352,7 @@ def build_start(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None
     neighbours = tuple(tuple(sorted((j for j in range(C) if j != i), key=lambda j, i=i: (plan.distance_km(ids[i], ids[j]), j)))
                        for i in range(C))
     levels = tuple(plan.region(r).level for r in ids)
-    mid = (edges[:12] + edges[1:]) / 2
-    closes = np.zeros((C, 12))
-    for c in range(C):
-        f = np.exp(posterior.close_bias)
-        closes[c] = sum(mix[k] * special.gammainc(shape[k], (edges[12] - mid) / (scale[c, k] * f)) for k in range(3))
-    spread = np.hypot(posterior.drift_city_sd, posterior.drift_county_sd)
-    low = np.exp(posterior.drift_bias + stats.norm.ppf(params.rebalance_donor_quantile) * spread)
+    closes, low = rebalance_guides(edges, mix, shape, scale, posterior, params)
     rebalance_ok = np.array([params.rebalance_city_centre or lvl != "city" for lvl in levels])
     return StartState(
         region_ids=tuple(ids), names=tuple(plan.region(r).name for r in ids), levels=levels, targets=targets,

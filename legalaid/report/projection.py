@@ -37,11 +37,11 @@ def shown(p: float) -> float:
 
 
 def percent(p: float) -> str:
-    """A probability in words of a percentage: "<1%", "37%", ">99%"."""
+    """A probability as a percentage, never 0% or 100%: "不足1%", "37%", "超过99%"."""
     if p < P_SHOWN_MIN:
-        return f"<{P_SHOWN_MIN:.0%}"
+        return f"不足{P_SHOWN_MIN:.0%}"
     if p > 1 - P_SHOWN_MIN:
-        return f">{1 - P_SHOWN_MIN:.0%}"
+        return f"超过{1 - P_SHOWN_MIN:.0%}"
     return f"{p:.0%}"
 
 
@@ -51,8 +51,9 @@ def chance_word(p: float) -> str:
 
 
 def chance_text(p: float) -> str:
-    """The word and the bounded percentage, e.g. "有风险（约45%）"."""
-    return f"{chance_word(p)}（约{percent(p)}）"
+    """The word and the bounded percentage, e.g. "有风险（约45%）", "很难（不足1%）"."""
+    shown_p = percent(p)
+    return f"{chance_word(p)}（{shown_p if shown_p[0] in '不超' else '约' + shown_p}）"
 
 
 def backtest_line(result: ProjectionResult) -> str:

@@ -1,4 +1,4 @@
-"""The parameter posterior (simulation.posterior) on data drawn here, not by the model."""
+"""The parameter posterior (simulation.posterior, simulation.history) on data drawn here, not by the model."""
 
 import numpy as np
 import pandas as pd
@@ -6,14 +6,8 @@ import pytest
 
 from scenarios.example import generate_example
 from simulation import SimulationParams, build_start, project
-from simulation.posterior import (
-    HistoryArrays,
-    eb_shrink,
-    history_arrays,
-    overdispersion,
-    seasonal_profile,
-    this_year_posterior,
-)
+from simulation.history import HistoryArrays, eb_shrink, history_arrays, overdispersion, seasonal_profile
+from simulation.posterior import this_year_posterior
 
 PROFILE = np.array([0.8, 0.6, 1.0, 1.0, 1.1, 1.2, 0.9, 0.9, 1.0, 1.0, 1.1, 1.4])
 PROFILE = PROFILE / PROFILE.mean()

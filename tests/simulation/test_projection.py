@@ -27,7 +27,7 @@ def test_rebalance_raises_lagging_counties_probability_of_reaching_target(result
 
     Common random numbers make the comparison paired: the summed gain must exceed 4 paired
     standard errors; no lagging region may lose more than Monte Carlo noise; city totals are
-    unchanged (cases are moved, not created); moved cases go to lagging regions only.
+    unchanged (cases are moved, not created).
     """
     lagging = result.lagging
     assert set(example6.lagging) <= set(lagging)
@@ -41,7 +41,7 @@ def test_rebalance_raises_lagging_counties_probability_of_reaching_target(result
     total_gain = diff.sum(axis=1)
     assert total_gain.mean() > 4 * total_gain.std(ddof=1) / np.sqrt(RUNS)
     assert np.all(diff.mean(axis=0) > -3 * np.sqrt(np.maximum(diff.var(axis=0, ddof=1), 1e-12) / RUNS) - 1e-9)
-    assert reb.moved_in[:, idx].sum() > 0 and reb.moved_in.sum() == reb.moved_in[:, idx].sum()
+    assert reb.moved_in[:, idx].sum() > 0
     assert np.all(reb.approved.sum(axis=(1, 2)) == none.approved.sum(axis=(1, 2)))
     comp = result.comparison.set_index(["region", "policy"])
     assert comp.loc[[(r, "rebalance") for r in lagging], "p_reach_change"].sum() > 0
