@@ -17,20 +17,25 @@ from scenarios.errors import InputError, InputIssue
 from scenarios.plans import Plan
 from scenarios.progress_checks import cumulative_issues, progress_completeness
 from scenarios.readers import read_raw
-from scenarios.schema import TABLES, columns
-from scenarios.validate import KIND_DTYPES, header_score, parse_table, progress_issues
+from scenarios.schema import OPTIONAL_DISPATCH, TABLES, columns
+from scenarios.validate import KIND_DTYPES, header_score, map_headers, parse_table, progress_issues
 from scenarios.vocab import Finding, over_cap
 
 __all__ = ["DTYPES", "InputTables", "coerce", "lawyer_findings", "load_inputs", "progress_issues", "read_table"]
 
-#: Canonical dtype of every column, per table.
-DTYPES = {table: {c.name: KIND_DTYPES[c.kind] for c in cols} for table, cols in TABLES.items()}
+#: Canonical dtype of every column, per table (the dispatcher's optional columns apart, in
+#: ``OPTIONAL_DTYPES``: a table holds them only when its file has them).
+DTYPES = {table: {c.name: KIND_DTYPES[c.kind] for c in cols if c.name in columns(table)} for table, cols in TABLES.items()}
+OPTIONAL_DTYPES = {table: {c.name: KIND_DTYPES[c.kind] for c in cols if c.name not in columns(table)}
+                   for table, cols in TABLES.items()}
 
 
-def coerce(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Canonical columns in order with canonical dtypes and a fresh RangeIndex (no checks)."""
-    out = frame[columns(table, optional=True)].reset_index(drop=True)
-    return out.astype({k: v for k, v in DTYPES[table].items() if k in out})
+def coerce(frame: pd.DataFrame, table: str, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Canonical columns in order with canonical dtypes and a fresh RangeIndex (no checks); of the
+    dispatcher's optional columns (``OPTIONAL_DISPATCH``) only those in ``keep``."""
+    names = [c for c in columns(table, optional=True) if c in columns(table) or c in keep]
+    out = frame[names].reset_index(drop=True)
+    return out.astype({k: v for k, v in {**DTYPES[table], **OPTIONAL_DTYPES[table]}.items() if k in out})
 
 
 def read_table(path: str | os.PathLike, table: str, plan: Plan, *, as_of_month: int | None = None,
@@ -61,7 +66,10 @@ def read_table(path: str | os.PathLike, table: str, plan: Plan, *, as_of_month: 
         raise InputError(sorted(issues, key=_order))
     if notes is not None:
         notes += list(raw.notes) + found
-    return coerce(frame, table)
+    present = set(map_headers(raw, table)[0])
+    keep = tuple(c for c in OPTIONAL_DISPATCH.get(table, ()) if c in present
+                 or (c == "township" and frame.get("township", pd.Series(dtype=str)).fillna("").ne("").any()))
+    return coerce(frame, table, keep)
 
 
 def _order(issue: InputIssue) -> tuple:
