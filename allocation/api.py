@@ -77,6 +77,14 @@ def inputs_hash(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, pinned: 
     return digest.hexdigest()
 
 
+def deadlines(problem: Problem) -> np.ndarray:
+    """Per case: the last day to assign it — the decision date (决定援助日期) plus
+    ``assignment_deadline_days`` (《办理法律援助案件程序规定》: 三日内指派); NaT when not given."""
+    days = int(problem.law["assignment_deadline_days"].value)
+    decided = pd.to_datetime(problem.cases["decided"])
+    return (decided + pd.Timedelta(days=days)).to_numpy(dtype="datetime64[s]")
+
+
 def _assignments(solved: Solved) -> pd.DataFrame:
     """One row per assigned case, input order, with its reason code."""
     problem, lawyer = solved.problem, solved.lawyer
@@ -97,6 +105,7 @@ def _assignments(solved: Solved) -> pd.DataFrame:
         "km": km(metres), "pinned": cases["placed_by"].to_numpy()[assigned] == "pinned",
         "placed_by": cases["placed_by"].to_numpy()[assigned], "asked": cases["asked"].to_numpy()[assigned],
         "refused": cases["refused"].to_numpy()[assigned], "needs": cases["req"].to_numpy()[assigned],
+        "deadline": deadlines(problem)[assigned],
         "toward_behind": (lregion != centre) & problem.behind[problem.region_code(lregion)],
         "reason": reasons.code[assigned], "group_size": reasons.group_size[assigned],
     })
@@ -108,6 +117,7 @@ def _unassigned(problem: Problem, blocked: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame({name: problem.cases[name].to_numpy()[left]
                           for name in ("case_id", "region", "township", "centre", "kind", "instance", "group_id")})
     frame["needs"] = problem.cases["req"].to_numpy()[left]
+    frame["deadline"] = deadlines(problem)[left]
     for name in ("rule", "citation", "candidates", "grassroots_room"):
         frame[name] = blocked[name].to_numpy()
     return frame

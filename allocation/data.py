@@ -19,7 +19,15 @@ import pandas as pd
 
 from scenarios.distances import distance_matrix
 from scenarios.errors import InputError
-from scenarios.frames import CASES_LABEL, LAWYERS_LABEL, PINNED_LABEL, check_cases, check_lawyers, check_pinned
+from scenarios.frames import (
+    CASES_LABEL,
+    LAWYERS_LABEL,
+    PINNED_LABEL,
+    check_cases,
+    check_lawyers,
+    check_pinned,
+    unknown_lawyer_ids,
+)
 from scenarios.law import dispatch_law
 from scenarios.plans import Plan
 from scenarios.vocab import LAWYER_KINDS, Finding
@@ -182,7 +190,7 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
     if issues:
         raise InputError(issues)
     pinned_frame, pin_issues = check_pinned(pinned, case_frame, lawyer_frame, labels.get("pinned", PINNED_LABEL))
-    pin_issues += legal.unknown_ids(case_frame, lawyer_frame, labels.get("cases", CASES_LABEL))
+    pin_issues += unknown_lawyer_ids(case_frame, lawyer_frame, labels.get("cases", CASES_LABEL))
     if pin_issues:
         raise InputError(pin_issues)
     law = dispatch_law(rules.on)

@@ -13,28 +13,18 @@ tables (``scenarios.schema.OPTIONAL_DISPATCH``) and the dated parameters of
 - ``conflicts``: per case, the lawyers it must not go to: those named in 回避律师, the opposing
   party's lawyers (对方代理律师) and every lawyer of their firm or of 对方律所 (a firm may not act for
   both sides, 《律师执业行为规范》).
-- ``unknown_ids``: lawyer ids named in the cases table that the lawyers table does not hold, as
-  input issues with a did-you-mean.
+Lawyer ids named in the cases table that the lawyers table does not hold are input errors
+(``scenarios.frames.unknown_lawyer_ids``).
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-
 import numpy as np
 import pandas as pd
 
-from scenarios.errors import InputIssue
-from scenarios.schema import TABLES
+from scenarios.frames import split_ids
 
 SENIOR, MINORS = 1, 2
-_SPLIT = re.compile(r"[、,，;；\s/]+")
-
-
-def split_ids(text: str) -> list[str]:
-    """Ids in one cell, separated by 、，；, spaces or slashes."""
-    return [t for t in _SPLIT.split(str(text or "").strip()) if t]
 
 
 def requirements(cases: pd.DataFrame, law: dict) -> np.ndarray:
@@ -71,21 +61,3 @@ def conflicts(cases: pd.DataFrame, lawyers: pd.DataFrame) -> dict[int, frozenset
         if excluded | opposing:
             out[int(i)] = frozenset(excluded | opposing)
     return out
-
-
-def unknown_ids(cases: pd.DataFrame, lawyers: pd.DataFrame, file: str) -> list[InputIssue]:
-    """Lawyer ids in 受援人选择的律师, 前一阶段律师 or 回避律师 that the lawyers table does not hold."""
-    known = set(lawyers["lawyer_id"])
-    labels = {c.name: c.label for c in TABLES["cases"]}
-    issues = []
-    for column in ("requested_lawyer", "previous_lawyer", "excluded_lawyers"):
-        values = cases[column].to_numpy(dtype=object)
-        for i in np.flatnonzero(values != ""):
-            for x in split_ids(values[i]):
-                if x not in known:
-                    hint = difflib.get_close_matches(x, list(known), n=1, cutoff=0.6)
-                    expected = "应为律师表中的律师编号" + (f"；是否要填“{hint[0]}”？" if hint else "")
-                    issues.append(InputIssue(file, int(i) + 2, labels[column], x, expected))
-                    if len(issues) >= 50:
-                        return issues
-    return issues

@@ -137,15 +137,6 @@ class _Nodes:
     ksoc: np.ndarray
 
 
-def _placement_costs(s: Structure, centre: np.ndarray, region: np.ndarray) -> dict:
-    """Costs of placing a case of ``centre`` with a handler of ``region`` at the levels
-    ``cross_region`` (1 when the handler is of another region), ``pace`` (1 when it is of another
-    region that is not behind 序时进度: city-wide dispatch goes toward counties behind pace for
-    lack of cases, 安庆2023 §3(3)2) and ``distance`` (metres)."""
-    cross = (centre != region).astype(np.int64)
-    return {"cross_region": cross, "pace": cross * (~s.problem.behind[region]).astype(np.int64),
-            "distance": s.problem.dist_m[centre, region]}
-
 
 def _criminal_kind(kind: np.ndarray) -> np.ndarray:
     return grassroots_no_criminal(True, np.asarray(KINDS, dtype=object)[kind])
@@ -181,7 +172,7 @@ def ordinary_cases_to_pools(b: _Builder, s: Structure, n: _Nodes) -> None:
         pi.append(ok)
     ci = np.concatenate(ci) if ci else _empty()
     pi = np.concatenate(pi) if pi else _empty()
-    b.arcs("class_pool", n.cls[ci], n.pool[pi], n.cls_n[ci], _placement_costs(s, s.cls_centre[ci], s.pool_region[pi]),
+    b.arcs("class_pool", n.cls[ci], n.pool[pi], n.cls_n[ci], s.placement_costs(s.cls_centre[ci], s.pool_region[pi]),
            candidate=~s.is_near(s.cls_centre[ci], s.pool_region[pi]), cls=ci, pool=pi)
 
 
@@ -203,7 +194,7 @@ def relaxed_groups_to_pools(b: _Builder, s: Structure, n: _Nodes, detail: dict) 
         allowed[mine] = s.group_allowed(int(g), pi[mine])
     keep = ~np.isin(gg * n_regions + rr, keys) & (cap > 0) & allowed
     gi, pi, cap = gi[keep], pi[keep], cap[keep]
-    b.arcs("gc_pool", n.gc[gi], n.pool[pi], cap, _placement_costs(s, s.gc_centre[gi], s.pool_region[pi]),
+    b.arcs("gc_pool", n.gc[gi], n.pool[pi], cap, s.placement_costs(s.gc_centre[gi], s.pool_region[pi]),
            candidate=~s.is_near(s.gc_centre[gi], s.pool_region[pi]), gc=gi, pool=pi)
 
 
@@ -224,7 +215,7 @@ def groups_to_regions(b: _Builder, s: Structure, n: _Nodes, pairs: list) -> dict
                 d_gc.append(k)
                 d_region.append(r)
     d_gc_arr, d_region_arr = np.array(d_gc, dtype=np.int64), np.array(d_region, dtype=np.int64)
-    costs = _placement_costs(s, s.gc_centre[d_gc_arr], d_region_arr) if d_gc else {"distance": c}
+    costs = s.placement_costs(s.gc_centre[d_gc_arr], d_region_arr) if d_gc else {"distance": c}
     b.arcs("gc_region", t, h, n.gc_n[d_gc_arr] if d_gc else _empty(), costs,
            gc=np.array(d_gc, dtype=np.int64), region=np.array(d_region, dtype=np.int64))
     return gr_node
@@ -347,13 +338,13 @@ def extra_capacity(b: _Builder, s: Structure, n: _Nodes, extras: Extras) -> None
     n_cls, n_gc = len(s.cls_cases), len(s.gc_cases)
     ok = grassroots_no_criminal(s.cls_criminal[:, None, None], np.asarray(KINDS, dtype=object)[kinds][None, None, :])
     ci, ri, ki = np.nonzero(np.broadcast_to(ok, (n_cls, n_regions, len(kinds))))
-    b.arcs("extra_class", n.cls[ci], e_node[ri, ki], n.cls_n[ci], _placement_costs(s, s.cls_centre[ci], ri),
+    b.arcs("extra_class", n.cls[ci], e_node[ri, ki], n.cls_n[ci], s.placement_costs(s.cls_centre[ci], ri),
            candidate=~s.is_near(s.cls_centre[ci], ri), cls=ci, region=ri, kind=kinds[ki])
     crim_k = np.flatnonzero(_criminal_kind(kinds))
     gi = np.repeat(np.arange(n_gc), n_regions * len(crim_k))
     ri = np.tile(np.repeat(np.arange(n_regions), len(crim_k)), n_gc)
     ki = np.tile(crim_k, n_gc * n_regions)
-    b.arcs("extra_gc", n.gc[gi], e_node[ri, ki], n.gc_n[gi], _placement_costs(s, s.gc_centre[gi], ri),
+    b.arcs("extra_gc", n.gc[gi], e_node[ri, ki], n.gc_n[gi], s.placement_costs(s.gc_centre[gi], ri),
            candidate=~s.is_near(s.gc_centre[gi], ri), gc=gi, group=s.gc_group[gi], region=ri, kind=kinds[ki])
     ri, ki = np.nonzero(np.ones((n_regions, len(kinds)), dtype=bool))
     b.arcs("extra_kind", e_node[ri, ki], np.where(kinds[ki] == SOCIAL, n.ksoc[ri], K_OTHER), n.big, {"extra": 1},

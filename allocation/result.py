@@ -84,9 +84,12 @@ class DispatchResult:
     status : ``OPTIMAL``, ``FEASIBLE`` or ``INFEASIBLE`` (see their definitions).
     assignments : case_id, region, centre, kind, instance, group_id, lawyer_id, lawyer_kind, firm,
         lawyer_region, cross_region (bool), km, pinned (bool), toward_behind (bool: cross-region to a
-        county behind 序时进度), reason (``allocation.explain.REASONS``), group_size — input order.
-    unassigned : case_id, region, centre, kind, instance, group_id, rule (``explain.BLOCKING``),
-        citation, candidates, grassroots_room.
+        county behind 序时进度), reason (``allocation.explain.REASONS``), group_size, placed_by
+        ("pinned", "requested", "continuity" or ""), asked, refused (``allocation.requests``), needs
+        (requirement bits, ``allocation.legal``), deadline (decision date + the 3-day assignment
+        deadline; NaT when not given) — input order.
+    unassigned : case_id, region, township, centre, kind, instance, group_id, needs, deadline, rule
+        (``explain.BLOCKING``), citation, candidates, grassroots_room.
     loads : lawyer_id, region, kind, firm, available, handled_this_year, pinned, new, after, cap,
         headroom (cap − after; negative = over the cap), utilisation (after / cap).
     by_region : per administering centre: centre, cases, local, cross_region (new dispatches),

@@ -107,6 +107,15 @@ class Structure:
         """Pools that may defend members of group ``g`` (criminal; the group's requirement and conflicts)."""
         return self.allowed(True, self.group_req[g], self.group_owner[g], pools)
 
+    def placement_costs(self, centre: np.ndarray, region: np.ndarray) -> dict:
+        """Costs of placing a case of ``centre`` with a handler of ``region`` at the levels
+        ``cross_region`` (1 when the handler is of another region), ``pace`` (1 when it is of another
+        region that is not behind 序时进度: city-wide dispatch goes toward counties behind pace for
+        lack of cases, 安庆2023 §3(3)2) and ``distance`` (metres)."""
+        cross = (centre != region).astype(np.int64)
+        return {"cross_region": cross, "pace": cross * (~self.problem.behind[region]).astype(np.int64),
+                "distance": self.problem.dist_m[centre, region]}
+
     def is_near(self, centre: np.ndarray, region: np.ndarray) -> np.ndarray:
         """Whether ``region`` is among the ``NEAR`` nearest regions of ``centre`` (elementwise)."""
         rank = np.argsort(self.near, axis=1)

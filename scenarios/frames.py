@@ -10,6 +10,9 @@ column are listed.
 
 from __future__ import annotations
 
+import difflib
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -219,3 +222,26 @@ def check_progress(plan: Plan, progress: pd.DataFrame, month: int | None) -> int
     if domain:
         raise InputError(domain)
     return month
+
+
+def unknown_lawyer_ids(cases: pd.DataFrame, lawyers: pd.DataFrame, file: str) -> list[InputIssue]:
+    """Lawyer ids in 受援人选择的律师, 前一阶段律师 or 回避律师 that the lawyers table does not hold."""
+    known = set(lawyers["lawyer_id"])
+    labels = {c.name: c.label for c in TABLES["cases"]}
+    issues = []
+    for column in ("requested_lawyer", "previous_lawyer", "excluded_lawyers"):
+        values = cases[column].to_numpy(dtype=object)
+        for i in np.flatnonzero(values != ""):
+            for x in split_ids(values[i]):
+                if x not in known:
+                    hint = difflib.get_close_matches(x, list(known), n=1, cutoff=0.6)
+                    expected = "应为律师表中的律师编号" + (f"；是否要填“{hint[0]}”？" if hint else "")
+                    issues.append(InputIssue(file, int(i) + 2, labels[column], x, expected))
+                    if len(issues) >= 50:
+                        return issues
+    return issues
+
+
+def split_ids(text: str) -> list[str]:
+    """Ids in one cell, separated by 、，；, spaces or slashes."""
+    return [x for x in re.split(r"[、,，;；\s/]+", str(text or "").strip()) if x]

@@ -17,26 +17,30 @@ from scenarios.errors import InputError, InputIssue
 from scenarios.plans import Plan
 from scenarios.progress_checks import cumulative_issues, progress_completeness
 from scenarios.readers import read_raw
-from scenarios.schema import TABLES, columns
-from scenarios.validate import KIND_DTYPES, header_score, parse_table, progress_issues
+from scenarios.schema import OPTIONAL_DISPATCH, TABLES, columns
+from scenarios.validate import KIND_DTYPES, header_score, map_headers, parse_table, progress_issues
 from scenarios.vocab import Finding, over_cap
 
 __all__ = ["DTYPES", "InputTables", "coerce", "lawyer_findings", "load_inputs", "progress_issues", "read_table"]
 
-#: Canonical dtype of every column, per table.
-#: Optional count columns that may be absent (all NaN), so they are float.
+#: Canonical dtype of every column, per table (the dispatcher's optional columns apart, in
+#: ``OPTIONAL_DTYPES``: a table holds them only when its file has them). The progress table's
+#: optional counts (``OPTIONAL_COUNTS``) may be absent (all NaN), so they are float.
 OPTIONAL_COUNTS = {"progress": ("closed_litigation", "closed_social")}
-DTYPES = {table: {c.name: "float64" if c.name in OPTIONAL_COUNTS.get(table, ()) else KIND_DTYPES[c.kind] for c in cols}
-          for table, cols in TABLES.items()}
+DTYPES = {table: {c.name: "float64" if c.name in OPTIONAL_COUNTS.get(table, ()) else KIND_DTYPES[c.kind]
+                  for c in cols if c.name in columns(table)} for table, cols in TABLES.items()}
+OPTIONAL_DTYPES = {table: {c.name: KIND_DTYPES[c.kind] for c in cols if c.name not in columns(table)}
+                   for table, cols in TABLES.items()}
 
 
-def coerce(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Canonical columns in order with canonical dtypes and a fresh RangeIndex (no checks); an
-    optional count column of the progress table the frame lacks is added empty (NaN)."""
+def coerce(frame: pd.DataFrame, table: str, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Canonical columns in order with canonical dtypes and a fresh RangeIndex (no checks); of the
+    dispatcher's optional columns (``OPTIONAL_DISPATCH``) only those in ``keep``; an optional count
+    column of the progress table the frame lacks is added empty (NaN)."""
     absent = [c for c in OPTIONAL_COUNTS.get(table, ()) if c not in frame.columns]
-    out = frame.assign(**{name: float("nan") for name in absent})[columns(table, optional=True)]
-    out = out.reset_index(drop=True)
-    return out.astype({k: v for k, v in DTYPES[table].items() if k in out})
+    names = [c for c in columns(table, optional=True) if c in columns(table) or c in keep]
+    out = frame.assign(**{name: float("nan") for name in absent})[names].reset_index(drop=True)
+    return out.astype({k: v for k, v in {**DTYPES[table], **OPTIONAL_DTYPES[table]}.items() if k in out})
 
 
 def read_table(path: str | os.PathLike, table: str, plan: Plan, *, as_of_month: int | None = None,
@@ -67,7 +71,10 @@ def read_table(path: str | os.PathLike, table: str, plan: Plan, *, as_of_month: 
         raise InputError(sorted(issues, key=_order))
     if notes is not None:
         notes += list(raw.notes) + found
-    return coerce(frame, table)
+    present = set(map_headers(raw, table)[0])
+    keep = tuple(c for c in OPTIONAL_DISPATCH.get(table, ()) if c in present
+                 or (c == "township" and frame.get("township", pd.Series(dtype=str)).fillna("").ne("").any()))
+    return coerce(frame, table, keep)
 
 
 def _order(issue: InputIssue) -> tuple:

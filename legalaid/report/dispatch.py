@@ -147,6 +147,7 @@ def unassigned_table(result: DispatchResult) -> pd.DataFrame:
     return pd.DataFrame({
         "案件编号": u["case_id"], "案件所在地区": u["region"].map(name), "管辖机构": u["centre"].map(name),
         "案件类型": u["kind"].map(CASE_KINDS), "审级": u["instance"].map(INSTANCES), "同案编号": u["group_id"],
+        "指派期限": pd.to_datetime(u["deadline"]).dt.strftime("%Y-%m-%d").fillna(""),
         "受阻规则": u["rule"].map(RULE_NAMES), "规则出处": u["citation"],
         "说明": pd.Series([blocking_text(result, r) for r in u.itertuples(index=False)], index=u.index, dtype=object),
     })

@@ -30,6 +30,10 @@ def to_user_table(table: str, frame: pd.DataFrame, plan: Plan) -> pd.DataFrame:
         out["instance"] = out["instance"].map(INSTANCES)
         out["litigation"] = out["litigation"].map(YES_NO)
         out["received"] = out["received"].dt.strftime("%Y-%m-%d").fillna("")
+        if "category" in out:
+            from scenarios.vocab import CASE_CATEGORIES
+
+            out["category"] = out["category"].map(lambda c: CASE_CATEGORIES.get(c, ""))
     elif table == "lawyers":
         out["kind"] = out["kind"].map(LAWYER_KINDS)
         out["available"] = out["available"].map(YES_NO)

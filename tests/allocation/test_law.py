@@ -153,3 +153,18 @@ def test_engine_equals_per_case_milp_with_every_legal_requirement():
         frames = random_instance(rng, PLAN, int(rng.integers(2, 6)), int(rng.integers(2, 5)), regions=3, legal=True)
         problem = prepare(PLAN, frames[0], frames[1], pinned=frames[2])
         assert solve_problem(problem).run.values == brute_force_levels(problem), f"seed {9500 + seed}"
+
+
+def test_oldest_decision_first_when_room_is_short_and_deadline_shown():
+    """Three days from the decision (《办理法律援助案件程序规定》): with one slot left the case decided
+    first is assigned even though it was received later; the other stays unassigned with its
+    deadline (decision + 3 days) shown."""
+    cases = _cases([("NEW", "taihu", "civil", ""), ("OLD", "taihu", "civil", "")],
+                   received=pd.to_datetime(["2023-06-01", "2023-06-05"]),
+                   decided=pd.to_datetime(["2023-06-09", "2023-06-06"]))
+    lawyers = _lawyers([("L", "taihu", "staff", "", CAP - 1)])
+    result = solve(PLAN, cases, lawyers)
+    assert result.assignments["case_id"].tolist() == ["OLD"]
+    u = result.unassigned.set_index("case_id")
+    assert list(u.index) == ["NEW"] and str(pd.Timestamp(u.loc["NEW", "deadline"]).date()) == "2023-06-12"
+    assert result.assignments["deadline"].iat[0] == np.datetime64("2023-06-09")

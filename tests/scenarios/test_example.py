@@ -24,13 +24,17 @@ def test_same_seed_same_tables_other_seed_other_tables(anqing):
 
 
 def test_tables_follow_the_schema(anqing):
-    """Every table has exactly the canonical columns, regions are plan ids, values are canonical."""
+    """Every table has exactly the canonical columns (cases also the optional 案件类别 of the tiered
+    jurisdiction list), regions are plan ids, values are canonical."""
     data = generate_example(anqing, 6, 0)
     for table in ("cases", "lawyers", "progress", "funds"):
         frame = getattr(data, table)
-        assert list(frame.columns) == columns(table)
+        assert list(frame.columns) == columns(table) + (["category"] if table == "cases" else [])
         assert set(frame["region"]) <= set(anqing.region_ids)
     assert set(data.cases["kind"]) == {"civil", "criminal", "administrative"}
+    listed = data.cases["category"] != ""
+    assert listed.any() and (data.cases.loc[listed, "instance"] == "second").all()
+    assert set(data.cases.loc[listed, "category"]) <= set(anqing.tiered_categories)
     assert set(data.lawyers["kind"]) == {"social", "staff", "grassroots"}
     assert data.cases["case_id"].is_unique and data.lawyers["lawyer_id"].is_unique
     groups = data.cases[data.cases["group_id"] != ""]

@@ -51,7 +51,11 @@ def test_gb18030_chinese_reads_like_utf8_original(tmp_path, plan, table):
     chinese.write_bytes(zh_csv_text(table).encode("gb18030"))
     with pytest.raises(UnicodeDecodeError):
         chinese.read_bytes().decode("utf-8")  # the file really is not UTF-8
-    pd.testing.assert_frame_equal(read_table(chinese, table, plan), read_table(original, table, plan))
+    got = read_table(chinese, table, plan)
+    if "township" in got:  # a case registered at a delegated township keeps its name (安庆2023 §6(5))
+        assert "经开区菱北办事处" in set(got["township"])
+        got = got.drop(columns="township")
+    pd.testing.assert_frame_equal(got, read_table(original, table, plan))
 
 
 @pytest.mark.parametrize("table", TABLES)
@@ -61,7 +65,8 @@ def test_utf8_bom_chinese_reads_like_utf8_original(tmp_path, plan, table):
     original.write_text(EN_CSV[table], encoding="utf-8")
     chinese = tmp_path / f"{table}_bom.csv"
     chinese.write_text(zh_csv_text(table), encoding="utf-8-sig")
-    pd.testing.assert_frame_equal(read_table(chinese, table, plan), read_table(original, table, plan))
+    pd.testing.assert_frame_equal(read_table(chinese, table, plan).drop(columns="township", errors="ignore"),
+                                  read_table(original, table, plan))
 
 
 @pytest.mark.parametrize("table", TABLES)
@@ -70,7 +75,8 @@ def test_xlsx_chinese_reads_like_utf8_original(tmp_path, plan, table):
     original = tmp_path / f"{table}_en.csv"
     original.write_text(EN_CSV[table], encoding="utf-8")
     book = write_xlsx(tmp_path / f"{table}_zh.xlsx", ZH_TABLES[table])
-    pd.testing.assert_frame_equal(read_table(book, table, plan), read_table(original, table, plan))
+    pd.testing.assert_frame_equal(read_table(book, table, plan).drop(columns="township", errors="ignore"),
+                                  read_table(original, table, plan))
 
 
 @pytest.mark.parametrize("table", TABLES)
@@ -80,7 +86,8 @@ def test_xls_chinese_reads_like_utf8_original(tmp_path, plan, table):
     original.write_text(EN_CSV[table], encoding="utf-8")
     xls = FIXTURES / f"{table}_zh.xls"
     assert xls.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a real BIFF/OLE file
-    pd.testing.assert_frame_equal(read_table(xls, table, plan), read_table(original, table, plan))
+    pd.testing.assert_frame_equal(read_table(xls, table, plan).drop(columns="township", errors="ignore"),
+                                  read_table(original, table, plan))
 
 
 def test_headers_normalised_whitespace_fullwidth_case(tmp_path, plan):
@@ -242,6 +249,8 @@ def test_example_round_trip(tmp_path):
         paths = write_example(data, tmp_path / fmt, fmt=fmt)
         inputs = load_inputs(plan, **paths, as_of_month=6)
         for table in TABLES:
-            pd.testing.assert_frame_equal(getattr(inputs, table), coerce(getattr(data, table), table))
+            given = getattr(data, table)
+            keep = tuple(c for c in ("category",) if c in given)  # the example's optional column
+            pd.testing.assert_frame_equal(getattr(inputs, table), coerce(given, table, keep))
         over = data.lawyers["handled_this_year"] > plan.rule_value("lawyer_yearly_cap")
         assert len(inputs.findings) == int(over.sum())

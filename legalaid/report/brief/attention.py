@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from legalaid.report.projection import P_SHOWN_MIN, percent
+from legalaid.report.projection import percent
 
 
 @dataclass
