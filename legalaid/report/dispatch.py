@@ -70,7 +70,10 @@ def reason_text(result: DispatchResult, row) -> str:
         parts.append(f"{here}{'基层法律服务工作者' if row.lawyer_kind == 'grassroots' else '律师'}")
     else:
         why = _cross_text(row.reason, here, row.lawyer_kind)
-        toward = "（该地区落后序时进度、案源不足，按全市一盘棋优先调往，安庆2023 §3(3)2）" if row.toward_behind else ""
+        reference = plan.provision("city_wide_dispatch")
+        toward = "" if not row.toward_behind else (
+            f"（该地区落后序时进度、案源不足，按全市统筹调配优先调往，{reference}）" if reference
+            else "（该地区落后序时进度、案源不足，优先调往）")
         parts.append(f"{why}，跨区调配至{plan.region(row.lawyer_region).name}{toward}")
     if row.group_size:
         parts.append(f"同案被告人须由不同律师辩护（本案{row.group_size}名被告人）")
