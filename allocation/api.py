@@ -14,11 +14,13 @@ from allocation.engine import Solved, solve_problem, year_counts
 from allocation.explain import assignment_reasons, blocking, close_table, diagnose, social_capacity
 from allocation.result import DispatchResult, SocialShare, Solver, km
 from scenarios.plans import Plan
+from scenarios.vocab import Finding
 
 
 def solve(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.DataFrame | None = None,
           distances: pd.DataFrame | None = None, seed: int = 0, on: dt.date | None = None,
-          labels: dict[str, str] | None = None, behind: tuple[str, ...] | None = None) -> DispatchResult:
+          labels: dict[str, str] | None = None, behind: tuple[str, ...] | None = None,
+          expected: pd.DataFrame | None = None) -> DispatchResult:
     """Dispatch a batch of cases to lawyers: every hard rule, lexicographically optimal.
 
     Parameters
@@ -33,6 +35,10 @@ def solve(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.
     labels : table -> file name for error messages.
     behind : region ids behind 序时进度 for lack of cases (``allocation.data.behind_pace`` reads
         them from a progress table); cross-region cases go to them first (安庆2023 §3(3)2).
+    expected : cases still to come this year (region, kind, cases 件), e.g. from the projection;
+        the result then carries ``room_ahead`` (local room after this batch against them) and a
+        finding per county whose local room will not cover them — the early warning of
+        city-wide dispatch to come.
 
     Returns
     -------
@@ -53,8 +59,36 @@ def solve(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.
     t_solve = time.perf_counter() - start - t_prepare
     result = assemble(solved, {"prepare": t_prepare, "solve": t_solve}, start)
     result.inputs_sha256 = inputs_hash(plan, cases, lawyers, pinned, distances, seed, behind)
+    if expected is not None:
+        result.room_ahead = room_ahead(plan, result.loads, expected)
+        short = result.room_ahead[result.room_ahead["short"] > 0]
+        if len(short):
+            result.findings.append(Finding("room_short_ahead", tuple(short["region"]), {
+                "rows": tuple((plan.region(r).name, k, e, m, sh) for r, k, e, m, sh in
+                              short[["region", "kind", "expected", "room", "short"]].itertuples(index=False, name=None))}))
     result.seed = seed
     return result
+
+
+def room_ahead(plan: Plan, loads: pd.DataFrame, expected: pd.DataFrame) -> pd.DataFrame:
+    """Per county and kind (criminal / other): cases still expected this year, the local room left
+    after this batch for them (件: criminal — lawyers who may defend; other — every handler), and the
+    shortfall that city-wide dispatch will have to carry (安庆2023 §3(3)2)."""
+    from scenarios.vocab import may_defend
+
+    room = loads.assign(room=loads["headroom"].clip(lower=0) * loads["available"].astype(int))
+    rows = []
+    want = expected.assign(criminal=expected["kind"] == "criminal").groupby(["region", "criminal"])["cases"].sum()
+    for rid in plan.region_ids:
+        here = room[room["region"] == rid]
+        defenders = int(here.loc[np.asarray(may_defend(here["kind"].to_numpy(), True), dtype=bool), "room"].sum())
+        total = int(here["room"].sum())
+        crim, other = int(want.get((rid, True), 0)), int(want.get((rid, False), 0))
+        rows.append({"region": rid, "kind": "criminal", "expected": crim, "room": defenders,
+                     "short": max(0, crim - defenders)})
+        rows.append({"region": rid, "kind": "other", "expected": other, "room": total,
+                     "short": max(0, crim + other - total)})
+    return pd.DataFrame(rows)
 
 
 def inputs_hash(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, pinned: pd.DataFrame | None,

@@ -36,6 +36,7 @@ def disaggregate(model: Model, flow: np.ndarray, tight: Tightening) -> np.ndarra
     order = problem.cases["order"].to_numpy()
     _ordinary_to_sub_pools(struct, tight, case_pool, case_sub, sub_group, order, cls_of)
     _hand_out(struct, case_sub, order, cls_of, lawyer)
+    _prefer_specialty(struct, case_sub, lawyer)
     return lawyer
 
 
@@ -124,6 +125,36 @@ def _hand_out(struct: Structure, case_sub: np.ndarray, order: np.ndarray, cls_of
     flat = np.concatenate(struct.sub_lawyers) if struct.sub_lawyers else np.zeros(0, np.int64)
     start = np.cumsum(struct.sub_m) - struct.sub_m
     lawyer[placed] = flat[start[subs] + j % struct.sub_m[subs]]
+
+
+def _prefer_specialty(struct: Structure, case_sub: np.ndarray, lawyer: np.ndarray) -> None:
+    """专业特长 as a preference among equally good handlers (《办理法律援助案件程序规定》 weighs
+    specialty): inside a sub-pool (lawyers identical for every rule and level), ordinary cases with
+    a 案件领域 are swapped, greedily and first come first served, onto the sub-pool's lawyers whose
+    专业特长 names it; each lawyer keeps the number of cases the hand-out gave it, co-defendants are
+    not moved, so every level's value and every rule stay as they were."""
+    from scenarios.frames import split_ids
+
+    cases, lawyers = struct.problem.cases, struct.problem.lawyers
+    wanted = cases["specialty"].to_numpy(dtype=object) if "specialty" in cases else np.full(len(cases), "")
+    if not (wanted != "").any() or "specialties" not in lawyers:
+        return
+    skills = [set(split_ids(v)) for v in lawyers["specialties"].to_numpy(dtype=object)]
+    plain = (case_sub >= 0) & (cases["group"].to_numpy(dtype=object) == "")
+    for sub in np.unique(case_sub[plain & (wanted != "")]):
+        if struct.sub_m[sub] < 2:
+            continue
+        mine = np.flatnonzero(plain & (case_sub == sub))
+        mine = mine[np.argsort(cases["order"].to_numpy()[mine], kind="stable")]
+        slots = list(lawyer[mine])
+        out = np.full(len(mine), -1, dtype=np.int64)
+        for k, i in enumerate(mine):
+            hit = next((t for t, q in enumerate(slots) if wanted[i] and wanted[i] in skills[q]), None)
+            if hit is not None:
+                out[k] = slots.pop(hit)
+        for k in np.flatnonzero(out < 0):
+            out[k] = slots.pop(0)
+        lawyer[mine] = out
 
 
 def _rebalance_pools(struct: Structure, case_pool: np.ndarray, plain: np.ndarray, need: np.ndarray,

@@ -109,6 +109,7 @@ class DispatchResult:
     solver : refinement and level statistics.
     seconds : wall time per step (s).
     findings : facts that are not errors (codes and numbers).
+    room_ahead : with an expected-demand input, per county and kind: expected, room, short (件).
     inputs_sha256, seed : the verifiable draw: a hash of the inputs and the seed
         (``allocation.api.inputs_hash``), recomputed by ``legalaid verify``.
     """
@@ -137,6 +138,7 @@ class DispatchResult:
     findings: list[Finding] = field(default_factory=list)
     inputs_sha256: str = ""
     seed: int = 0
+    room_ahead: pd.DataFrame | None = None
 
     @property
     def all_assigned(self) -> bool:

@@ -54,8 +54,12 @@ def table(cases: pd.DataFrame, assignments: pd.DataFrame, unassigned_ids: set) -
     return pd.concat([frame, pd.DataFrame([{"quarter": "year", **total.to_dict()}])], ignore_index=True)
 
 
-def daily(plan, cases: pd.DataFrame, lawyers: pd.DataFrame, seed: int):
-    """Dispatch day by day, keeping earlier assignments; returns (assignments, unassigned ids, solves)."""
+def daily(plan, cases: pd.DataFrame, lawyers: pd.DataFrame, seed: int, warnings: dict):
+    """Dispatch day by day, keeping earlier assignments; returns (assignments, unassigned ids, solves).
+
+    Each day's solve gets the cases still to come (a perfect forecast: the generator's own later
+    cases per county and kind) as ``expected``; ``warnings`` receives, per county, the first day its
+    local room after the batch no longer covers them."""
     kept = pd.DataFrame({"case_id": pd.Series(dtype=str), "lawyer_id": pd.Series(dtype=str)})
     rows, pending = [], pd.DataFrame(columns=cases.columns)
     days = pd.to_datetime(cases["received"]).dt.normalize()
@@ -64,7 +68,11 @@ def daily(plan, cases: pd.DataFrame, lawyers: pd.DataFrame, seed: int):
         batch = pd.concat([pending, cases[days == day]], ignore_index=True) if len(pending) else \
             cases[days == day].reset_index(drop=True)
         frame = pd.concat([cases[cases["case_id"].isin(kept["case_id"])], batch], ignore_index=True)
-        result = solve(plan, frame, lawyers, pinned=kept, seed=seed)
+        later = cases[days > day]
+        expected = later.groupby(["region", "kind"]).size().rename("cases").reset_index()
+        result = solve(plan, frame, lawyers, pinned=kept, seed=seed, expected=expected)
+        for region in result.room_ahead.loc[result.room_ahead["short"] > 0, "region"]:
+            warnings.setdefault(region, pd.Timestamp(day).date())
         solves += 1
         new = result.assignments[~result.assignments["pinned"]]
         rows.append(new)
@@ -91,13 +99,21 @@ def main() -> None:
     whole = solve(plan, cases, lawyers, seed=args.seed)
     t_whole = time.perf_counter() - t0
     t0 = time.perf_counter()
-    assigned, left, solves = daily(plan, cases, lawyers, args.seed)
+    warnings: dict = {}
+    assigned, left, solves = daily(plan, cases, lawyers, args.seed, warnings)
     t_daily = time.perf_counter() - t0
     w = table(cases, whole.assignments, set(whole.unassigned["case_id"]))
     d = table(cases, assigned, left)
     joined = w.merge(d, on=["quarter", "cases"], suffixes=("_whole", "_daily"))
     print(joined.to_string(index=False))
     print(f"whole-year solve: {t_whole:.1f} s, status {whole.status}; daily replay: {solves} solves, {t_daily:.1f} s")
+    first_cross = assigned[assigned["cross_region"]].assign(day=pd.to_datetime(
+        cases.set_index("case_id").loc[assigned.loc[assigned["cross_region"], "case_id"], "received"]).dt.date.to_numpy())
+    first_cross = first_cross.groupby("centre")["day"].min().to_dict()
+    print("early warning (room short ahead) vs first cross-region dispatch, per county:")
+    for region in sorted(set(warnings) | set(first_cross), key=plan.region_ids.index):
+        print(f"  {plan.region(region).name}: warned {warnings.get(region, '—')}, first cross-region "
+              f"{first_cross.get(region, '—')}")
 
 
 if __name__ == "__main__":

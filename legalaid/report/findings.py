@@ -39,6 +39,11 @@ def finding_text(finding: Finding) -> str:
     if code == "no_minors_defender":
         return (f"{n} 件未成年人刑事案件须由熟悉未成年人身心特点的律师辩护，但律师表中没有这样的可指派律师"
                 "（请在律师表填写“熟悉未成年人案件”列）：" + _listed(ids))
+    if code == "room_short_ahead":
+        parts = [f"{rid}{'刑事' if kind == 'criminal' else '全部'}案件预计还有{exp}件、本地余量{room}件、缺{short}件"
+                 for rid, kind, exp, room, short in finding["rows"]]
+        return ("按预计今年还将受理的案件，以下地区本地承办余量不足，届时需全市统筹调配（安庆2023 §3(3)2）："
+                + "；".join(parts))
     if code == "total_rows_skipped":
         rows = "、".join(f"第{r}行" for r in ids[:10]) + ("等" if n > 10 else "")
         return (f"{finding['file']}：{rows}是合计/小计行（{'、'.join(dict.fromkeys(finding['values']))}），"

@@ -168,3 +168,15 @@ def test_oldest_decision_first_when_room_is_short_and_deadline_shown():
     u = result.unassigned.set_index("case_id")
     assert list(u.index) == ["NEW"] and str(pd.Timestamp(u.loc["NEW", "deadline"]).date()) == "2023-06-12"
     assert result.assignments["deadline"].iat[0] == np.datetime64("2023-06-09")
+
+
+def test_specialty_is_preferred_among_equal_lawyers_only():
+    """专业特长: among lawyers equal on every level, a labour case goes to the one whose specialties
+    name 劳动争议; locality and balance still come first (the far specialist gets nothing)."""
+    cases = _cases([("A", "taihu", "civil", ""), ("B", "taihu", "civil", "")], specialty=["", "劳动争议"])
+    lawyers = _lawyers([("L1", "taihu", "staff", "", 5), ("L2", "taihu", "staff", "", 5),
+                        ("FAR", "yuexi", "staff", "", 0)], specialties=["婚姻家事", "劳动争议、工伤", "劳动争议"])
+    a = solve(PLAN, cases, lawyers).assignments.set_index("case_id")
+    assert a.loc["B", "lawyer_id"] == "L2" and a.loc["A", "lawyer_id"] == "L1"
+    swapped = solve(PLAN, cases.assign(specialty=["劳动争议", ""]), lawyers).assignments.set_index("case_id")
+    assert swapped.loc["A", "lawyer_id"] == "L2" and swapped.loc["B", "lawyer_id"] == "L1"

@@ -62,3 +62,19 @@ def test_verify_recomputes_the_draw(tmp_path, capsys):
     text = paths["cases"].read_text(encoding="utf-8-sig").replace("一审", "二审", 1)
     paths["cases"].write_text(text, encoding="utf-8-sig")
     assert main(["verify", *base, "--seed", "3", "--result", str(out)]) == 1
+
+
+def test_expected_demand_warns_of_local_room_running_out():
+    """With the cases still to come (per county and kind), the result says where local room after
+    this batch will not cover them — the early warning of city-wide dispatch (§3(3)2)."""
+    cases = pd.DataFrame({"case_id": ["A"], "region": "taihu", "kind": "criminal", "instance": "first",
+                          "litigation": True, "group_id": ""})
+    lawyers = pd.DataFrame({"lawyer_id": ["D", "G"], "region": "taihu", "kind": ["social", "grassroots"], "firm": "",
+                            "handled_this_year": [85, 0], "available": True})
+    expected = pd.DataFrame({"region": ["taihu", "taihu"], "kind": ["criminal", "civil"], "cases": [10, 20]})
+    result = solve(PLAN, cases, lawyers, expected=expected)
+    ahead = result.room_ahead.set_index(["region", "kind"])
+    assert ahead.loc[("taihu", "criminal"), ["expected", "room", "short"]].tolist() == [10, 4, 6]
+    assert ahead.loc[("taihu", "other"), "short"] == 0  # 94 of room for 30 cases
+    assert any("太湖县刑事案件预计还有10件、本地余量4件、缺6件" in text for text in result.findings)
+    assert solve(PLAN, cases, lawyers).room_ahead is None
