@@ -62,9 +62,9 @@ def test_simpy_agrees_with_closed_form_within_monte_carlo_error(anqing, example6
 
 
 def test_vectorised_projection_agrees_with_closed_form(anqing, example6):
-    """20,000 vectorised replications: means of approvals and closures within 4 standard errors of exact."""
+    """5,000 vectorised replications: means of approvals and closures within 4 standard errors of exact."""
     state = build_start(anqing, example6.progress, None)
-    v = vectorised(state, 20_000, seed=3)
+    v = vectorised(state, 5_000, seed=3)
     exact = closed_form(state)
     for key, col in (("approved", "approved_mean"), ("closed", "closed_mean")):
         year = v[key].sum(axis=2)
