@@ -50,6 +50,9 @@ class Sheet:
         return number_format(str(column), self.frame[column])
 
 
+#: A Monte Carlo probability is never shown as 0% or 100% (the data cannot support it): an Excel
+#: number format with two conditions (the value stays a number for sorting and formulas).
+PROBABILITY = '[<0.01]"不足1%";[>0.99]"超过99%";0%'
 #: Headers of share columns (fractions 0..1 shown as percentages).
 _SHARE_WORDS = ("率", "占比", "概率", "比例")
 
@@ -59,6 +62,9 @@ def number_format(header: str, values: pd.Series) -> str | None:
     finite = values.dropna()
     if "（元" in header or header.endswith("元）"):
         return "#,##0"
+    if "概率" in header and len(finite) and ((np.asarray(finite, dtype=float) >= 0)
+                                          & (np.asarray(finite, dtype=float) <= 1)).all():
+        return PROBABILITY
     counted = any(unit in header for unit in ("（件", "（百分点", "（人", "（公里", "（km", "（天", "（月"))
     if not counted and any(w in header for w in _SHARE_WORDS) and len(finite) and \
             ((np.asarray(finite, dtype=float) >= 0) & (np.asarray(finite, dtype=float) <= 1.5)).all():
@@ -80,7 +86,10 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike, formats: dict[str, s
     Columns whose format is a percentage are written as "64.1%" (Excel reads that as a number)."""
     safe = frame.copy()
     for col, fmt in (formats or {}).items():
-        if fmt.endswith("%") and col in safe.columns:
+        if fmt == PROBABILITY and col in safe.columns:
+            safe[col] = safe[col].map(lambda v: "" if pd.isna(v) else "不足1%" if v < 0.01 else "超过99%" if v > 0.99
+                                      else f"{v:.0%}")
+        elif fmt.endswith("%") and col in safe.columns:
             digits = len(fmt.split(".")[1]) - 1 if "." in fmt else 0
             safe[col] = safe[col].map(lambda v, d=digits: "" if pd.isna(v) else f"{v:.{d}%}")
     for col in safe.columns:

@@ -44,7 +44,8 @@ def money(value: object) -> str:
 
 def html_table(frame: pd.DataFrame, flags=None, table_id: str = "") -> HtmlTable:
     """``frame`` as an ``HtmlTable``; ``flags`` a boolean mask (red rows) or a list of classes."""
-    from legalaid.report.writers import number_format
+    from legalaid.report.projection import percent as chance
+    from legalaid.report.writers import PROBABILITY, number_format
 
     def percent(value: object) -> str:
         return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.1%}"
@@ -53,7 +54,10 @@ def html_table(frame: pd.DataFrame, flags=None, table_id: str = "") -> HtmlTable
         if "元" in str(column):
             return money
         numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
-        return percent if numeric and number_format(str(column), frame[column]) == "0.0%" else cell
+        shown = number_format(str(column), frame[column]) if numeric else None
+        if shown == PROBABILITY:
+            return lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else chance(v)
+        return percent if shown == "0.0%" else cell
 
     formats = [pick(c) for c in frame.columns]
     rows = [[f(v) for f, v in zip(formats, row, strict=True)] for row in frame.itertuples(index=False)]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from legalaid.report.brief.progress import LIGHTS
 from legalaid.report.brief.summary import _ORDINALS, sections, title
+from legalaid.report.projection import percent
 
 #: Cell colours of the lights (light fills a printer renders legibly).
 _LIGHT_FILL = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}
@@ -51,7 +52,7 @@ def front_rows(table: pd.DataFrame) -> tuple[list[str], list[list[str]], list[st
         rows.append(["" if pd.isna(r.rank) else f"{int(r.rank)}", r.name, f"{r.target:,}", f"{r.approved:,}",
                      "" if pd.isna(r.pace) else f"{r.pace:.1%}",
                      "" if pd.isna(r.closure_ratio) else f"{r.closure_ratio:.1%}",
-                     "" if p is None or pd.isna(p) else f"{p:.0%}", LIGHTS[r.light].split("（")[0]])
+                     "" if p is None or pd.isna(p) else percent(p), LIGHTS[r.light].split("（")[0]])
         lights.append(r.light)
     return header, rows, lights
 
