@@ -20,8 +20,6 @@ from legalaid.report.writers import Sheet
 from scenarios.vocab import CITY_TOTAL, over_cap
 
 WORKBOOK = "月通报.xlsx"
-#: The budget check that rests on the editable subsidy schedule rather than on a plan rule.
-SUBSIDY_ESTIMATE = "subsidy_coverage"
 
 
 def progress_table(brief: Brief) -> pd.DataFrame:
@@ -183,18 +181,6 @@ def sheets(brief: Brief) -> list[Sheet]:
     out.append(Sheet("每10万人供给", supply(brief)))
     out.append(Sheet("提示", findings(brief)))
     return out
-
-
-def plan_rule_failures(brief: Brief) -> pd.DataFrame:
-    """Failed funding checks of plan rules (the example-schedule subsidy estimate excluded)."""
-    failing = brief.budget.failing
-    return failing[(failing["rule"] != SUBSIDY_ESTIMATE) & (failing["region"] != CITY_TOTAL)]
-
-
-def subsidy_estimate_failures(brief: Brief) -> pd.DataFrame:
-    """Regions whose funds fall short of the subsidies on the (example) subsidy schedule."""
-    failing = brief.budget.failing
-    return failing[(failing["rule"] == SUBSIDY_ESTIMATE) & (failing["region"] != CITY_TOTAL)]
 
 
 def over_cap_by_region(brief: Brief) -> dict[str, int]:
