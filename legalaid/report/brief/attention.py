@@ -84,11 +84,14 @@ def concerns(brief) -> list[Concern]:
         c.p_reach, c.gap = float(p["p_reach"]), float(row.gap)
         if row.gap < 0:
             missing = -row.gap / row.expected if row.expected else 0.0
+            outlook = (f"全年目标未完成（完成{row.completion:.0%}）" if brief.month == 12 else
+                       f"按当前进度完成全年目标的概率{percent(c.p_reach)}")
             c.add(TARGET_OUTLOOK * (1 - c.p_reach) + BEHIND_SHARE * missing,
-                  f"落后序时进度{-row.gap:.0f}件（序时完成率{row.pace:.0%}），按当前进度完成全年目标的概率{percent(c.p_reach)}")
+                  f"落后序时进度{-row.gap:.0f}件（序时完成率{row.pace:.0%}），{outlook}")
         if p["p_closure_ok"] < LIKELY:
-            c.add(CLOSURE_OUTLOOK * (1 - float(p["p_closure_ok"])),
-                  f"预计年末结案率{p['closure_ratio_mean']:.0%}，达到{closure_min:.0%}的概率{percent(p['p_closure_ok'])}")
+            closure = (f"年末结案率{row.closure_ratio:.0%}，未达到{closure_min:.0%}" if brief.month == 12 else
+                       f"预计年末结案率{p['closure_ratio_mean']:.0%}，达到{closure_min:.0%}的概率{percent(p['p_closure_ok'])}")
+            c.add(CLOSURE_OUTLOOK * (1 - float(p["p_closure_ok"])), closure)
     checks = brief.budget.checks
     gaps = brief.budget.least.set_index("region")["gap"]
     for region, part in checks[checks["status"] == FAIL].groupby("region", sort=False):

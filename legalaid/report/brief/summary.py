@@ -52,11 +52,14 @@ def key_lines(brief) -> list[str]:
     lines = [
         f"全市累计审批{k['approved']:,}件，序时进度应完成{k['expected']:,.0f}件，序时完成率{k['pace']:.0%}；"
         f"全年目标{k['target']:,}件，已完成{k['approved'] / k['target']:.0%}。",
-        f"按当前进度预测全年审批{k['projected_mean']:,.0f}件（90%区间{k['projected_q05']:,.0f}至"
-        f"{k['projected_q95']:,.0f}件），完成全年目标{chance_word(k['p_reach'])}（概率{percent(k['p_reach'])}）。",
-        f"{backtest_line(brief.projection)}。",
-        f"累计结案{k['closed']:,}件，结案率{k['closure_ratio']:.0%}；预测年末结案率{k['closure_mean']:.0%}"
-        f"（要求不低于{closure_min:.0%}，{closure_word}）。",
+        *([f"按当前进度预测全年审批{k['projected_mean']:,.0f}件（90%区间{k['projected_q05']:,.0f}至"
+           f"{k['projected_q95']:,.0f}件），完成全年目标{chance_word(k['p_reach'])}（概率{percent(k['p_reach'])}）。",
+           f"{backtest_line(brief.projection)}。",
+           f"累计结案{k['closed']:,}件，结案率{k['closure_ratio']:.0%}；预测年末结案率{k['closure_mean']:.0%}"
+           f"（要求不低于{closure_min:.0%}，{closure_word}）。"] if brief.month < 12 else
+          [("全年目标已完成。" if k["approved"] >= k["target"] else
+            f"全年目标未完成，差{k['target'] - k['approved']:,}件。"),
+           f"全年结案{k['closed']:,}件，结案率{k['closure_ratio']:.0%}（要求不低于{closure_min:.0%}，{closure_word}）。"]),
         f"信号灯：{LIGHTS['green']}{k['green']}个，{LIGHTS['amber']}{k['amber']}个，{LIGHTS['red']}{k['red']}个。",
         f"案件指派：报告日待指派{d['cases']:,}件，已指派{d['assigned']:,}件（跨区调配{d['cross_region']:,}件），"
         f"未能指派{d['unassigned']:,}件。",
