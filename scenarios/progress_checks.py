@@ -25,6 +25,20 @@ CUMULATIVE_PACE = 1.8
 CUMULATIVE_FROM_MONTH = 3
 
 
+def closed_above_approved(part: pd.DataFrame):
+    """Months of one region (sorted, with an Excel ``row``) where cumulative closures (件) exceed
+    cumulative approvals: yields (row, month, closed, cumulative approved, cumulative closed);
+    the count stops at the first month with a missing count (reported elsewhere)."""
+    once = part.drop_duplicates("month")
+    known = once[["approved", "closed"]].notna().all(axis=1).cummin()
+    once = once[known.to_numpy(dtype=bool)]
+    counts = once[["approved", "closed"]].astype("float64").cumsum()
+    for (row, month, closed), cum_a, cum_c in zip(once[["row", "month", "closed"]].itertuples(index=False),
+                                                   counts["approved"], counts["closed"], strict=True):
+        if cum_c > cum_a:
+            yield row, month, closed, cum_a, cum_c
+
+
 def progress_issues(progress: pd.DataFrame, plan: Plan, *, as_of_month: int | None = None,
                     file: str = "月度进度表", rows: list[int] | None = None,
                     headers: dict[str, str] | None = None) -> list[InputIssue]:
@@ -62,15 +76,9 @@ def progress_issues(progress: pd.DataFrame, plan: Plan, *, as_of_month: int | No
         if gaps:
             issue(None, "month", None, f"{name}缺少{'、'.join(f'{m}月' for m in gaps)}的数据"
                   f"（应从1月起逐月填报到{last}月，没有案件的月份填0）")
-        once = part.drop_duplicates("month")
-        known = once[["approved", "closed"]].notna().all(axis=1).cummin()  # stop at a bad count
-        once = once[known.to_numpy(dtype=bool)]
-        counts = once[["approved", "closed"]].astype("float64").cumsum()
-        for (row, month, closed), cum_a, cum_c in zip(once[["row", "month", "closed"]].itertuples(index=False),
-                                                       counts["approved"], counts["closed"], strict=True):
-            if cum_c > cum_a:
-                issue(row, "closed", str(closed), f"{name}截至{month}月累计结案{cum_c:g}件，多于累计审批{cum_a:g}件；"
-                      "请核对本月及之前各月的审批数和结案数")
+        for row, month, closed, cum_a, cum_c in closed_above_approved(part):
+            issue(row, "closed", str(closed), f"{name}截至{month}月累计结案{cum_c:g}件，多于累计审批{cum_a:g}件；"
+                  "请核对本月及之前各月的审批数和结案数")
     for column, what in (("closed_litigation", "诉讼案件"), ("closed_social", "社会律师办理的案件")):
         if column not in progress.columns:
             continue
@@ -179,14 +187,8 @@ def history_issues(history: pd.DataFrame, plan: Plan, *, file: str = "历年月�
         if gaps:
             issue(None, "month", None, f"{name}{year}年缺少{'、'.join(f'{m}月' for m in gaps)}的数据"
                   "（历年数据应为全年12个月，没有案件的月份填0；不完整的年份请整年删除）")
-        once = part.drop_duplicates("month")
-        known = once[["approved", "closed"]].notna().all(axis=1).cummin()
-        once = once[known.to_numpy(dtype=bool)]
-        counts = once[["approved", "closed"]].astype("float64").cumsum()
-        for (row, month, closed), cum_a, cum_c in zip(once[["row", "month", "closed"]].itertuples(index=False),
-                                                       counts["approved"], counts["closed"], strict=True):
-            if cum_c > cum_a:
-                issue(row, "closed", str(closed), f"{name}{year}年截至{month}月累计结案{cum_c:g}件，多于累计审批"
-                      f"{cum_a:g}件；历年数据的结案数只计当年审批的案件")
-                break
+        for row, month, closed, cum_a, cum_c in closed_above_approved(part):
+            issue(row, "closed", str(closed), f"{name}{year}年截至{month}月累计结案{cum_c:g}件，多于累计审批"
+                  f"{cum_a:g}件；历年数据的结案数只计当年审批的案件")
+            break
     return issues
