@@ -103,7 +103,8 @@ def check_cases(cases: pd.DataFrame, plan: Plan, file: str = CASES_LABEL) -> tup
     out["group_id"] = group.fillna("").astype(str).str.strip()
     out["received"] = pd.to_datetime(frame["received"]) if "received" in frame else pd.NaT
     _optional(frame, out, "cases", file, issues)
-    delegated = frame["region"].map(lambda t: getattr(plan.delegation_of(t), "name", ""))
+    townships = {t: getattr(plan.delegation_of(t), "name", "") for t in frame["region"].unique()}
+    delegated = frame["region"].map(townships)
     out["township"] = delegated.where(delegated != "", out["township"])
     return out, issues
 

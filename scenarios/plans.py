@@ -143,11 +143,7 @@ class Plan:
 
     def delegation_of(self, text: object) -> Delegation | None:
         """The delegated township (安庆2023 §6(5)) a name stands for, or None when it is a region's own name."""
-        key = _normalise(text)
-        own = {_normalise(a) for r in self.regions for a in (r.id, r.name, *r.short)}
-        if key in own:
-            return None
-        return next((d for d in self.delegations if key in {_normalise(a) for a in (d.name, *d.short)}), None)
+        return self._delegations_by_name.get(_normalise(text))
 
     def suggest_region(self, text: object, n: int = 3) -> list[str]:
         """Close matches (display names) for a region name that did not resolve."""
@@ -167,6 +163,18 @@ class Plan:
     def region_choices(self) -> str:
         """All region names, for an error message."""
         return "、".join(r.name for r in self.regions)
+
+    @functools.cached_property
+    def _delegations_by_name(self) -> dict[str, Delegation]:
+        """Normalised township name or short name → its delegation, where it is not a region's own name."""
+        own = {_normalise(a) for r in self.regions for a in (r.id, r.name, *r.short)}
+        found: dict[str, Delegation] = {}
+        for d in self.delegations:
+            for alias in (d.name, *d.short):
+                key = _normalise(alias)
+                if key not in own:
+                    found.setdefault(key, d)
+        return found
 
     @functools.cached_property
     def _names(self) -> dict[str, str]:
