@@ -36,9 +36,11 @@ def solve(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.
     behind : region ids behind 序时进度 for lack of cases (``allocation.data.behind_pace`` reads
         them from a progress table); cross-region cases go to them first (安庆2023 §3(3)2).
     expected : cases still to come this year (region, kind, cases 件), e.g. from the projection;
-        the result then carries ``room_ahead`` (local room after this batch against them) and a
-        finding per county whose local room will not cover them — the early warning of
-        city-wide dispatch to come.
+        today's batch then keeps room for them where it can (level ``reserve``, ``allocation.ahead``:
+        never at the cost of an unassigned or a cross-region case), and the result carries
+        ``room_ahead`` (local room after this batch against them), ``reserve`` (the room reserved
+        per county) and a finding per county whose local room will not cover them — the early
+        warning of city-wide dispatch to come.
 
     Returns
     -------
@@ -53,13 +55,14 @@ def solve(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.
     if pinned is not None and "file" in pinned.attrs:
         labels.setdefault("pinned", pinned.attrs["file"])
     problem = prepare(plan, cases, lawyers, pinned=pinned, distances=distances, on=on, seed=seed, labels=labels,
-                      behind=behind)
+                      behind=behind, expected=expected)
     t_prepare = time.perf_counter() - start
     solved = solve_problem(problem)
     t_solve = time.perf_counter() - start - t_prepare
     result = assemble(solved, {"prepare": t_prepare, "solve": t_solve}, start)
-    result.inputs_sha256 = inputs_hash(plan, cases, lawyers, pinned, distances, seed, behind)
+    result.inputs_sha256 = inputs_hash(plan, cases, lawyers, pinned, distances, seed, behind, expected)
     if expected is not None:
+        result.reserve = problem.reserve
         result.room_ahead = room_ahead(plan, result.loads, expected)
         short = result.room_ahead[result.room_ahead["short"] > 0]
         if len(short):
@@ -92,9 +95,10 @@ def room_ahead(plan: Plan, loads: pd.DataFrame, expected: pd.DataFrame) -> pd.Da
 
 
 def inputs_hash(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, pinned: pd.DataFrame | None,
-                distances: pd.DataFrame | None, seed: int, behind=None) -> str:
+                distances: pd.DataFrame | None, seed: int, behind=None, expected: pd.DataFrame | None = None) -> str:
     """SHA-256 of everything that decides a dispatch — the plan (id and rules as loaded), the
-    canonical cases, lawyers, pinned and distance tables, the counties behind pace and the seed —
+    canonical cases, lawyers, pinned and distance tables, the counties behind pace, the expected
+    demand (when given) and the seed —
     so anyone holding the inputs can check that a published draw was made from them with that seed
     (``legalaid verify``). Tables are hashed as UTF-8 CSV of their canonical columns in input order."""
     from scenarios.frames import check_cases, check_lawyers
@@ -106,6 +110,8 @@ def inputs_hash(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, pinned: 
             digest.update(f";{name}={value.value if value else None}".encode())
     frames = [check_cases(cases, plan)[0], check_lawyers(lawyers, plan)[0]]
     frames += [f for f in (pinned, distances) if f is not None]
+    if expected is not None:
+        frames.append(expected[["region", "kind", "cases"]])
     for frame in frames:
         digest.update(b"\n--\n" + frame.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8"))
     return digest.hexdigest()

@@ -96,6 +96,9 @@ class Problem:
     conflicts : case position → lawyer positions it must not go to (回避: excluded lawyers, the
         opposing party's lawyers and every lawyer of their firm or of the opposing firm).
     law : national-law parameters in force (``scenarios.law.dispatch_law``).
+    reserve : with an expected-demand input, per county the room reserved for the cases still to
+        come (``allocation.ahead.keep_room_for_expected``); lawyers then carry ``reserve_from``
+        (the load from which their room is reserved; cap = none). None without one.
 
     Cases also carry ``req`` (bit 1: needs ≥ ``senior_defence_years_min`` years of criminal
     defence, 法律援助法第二十六条; bit 2: a lawyer experienced with minors) and lawyers ``qual``
@@ -115,6 +118,12 @@ class Problem:
     behind: np.ndarray | None = None
     conflicts: dict[int, frozenset] = field(default_factory=dict)
     law: dict = field(default_factory=dict)
+    reserve: pd.DataFrame | None = None
+
+    @property
+    def reserving(self) -> bool:
+        """True when some room is reserved for the cases still to come (level ``reserve``)."""
+        return self.reserve is not None and bool((self.lawyers["reserve_from"] < self.rules.cap).any())
 
     def __post_init__(self) -> None:
         if self.behind is None:
@@ -162,7 +171,7 @@ class Problem:
 
 def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.DataFrame | None = None,
             distances: pd.DataFrame | None = None, on: dt.date | None = None, seed: int = 0,
-            labels: dict[str, str] | None = None, behind=None) -> Problem:
+            labels: dict[str, str] | None = None, behind=None, expected: pd.DataFrame | None = None) -> Problem:
     """Check the inputs and index them for the model (pipeline step 1).
 
     Parameters
@@ -175,6 +184,8 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
     seed : tie-break among interchangeable lawyers.
     labels : table -> file name for messages (default: 案件表/律师表/已指派表).
     behind : region ids behind 序时进度 for lack of cases (``behind_pace``), or None.
+    expected : cases still to come this year (region, kind, cases 件), or None: room is then
+        reserved for them (``allocation.ahead``, level ``reserve``).
 
     Raises
     ------
@@ -216,6 +227,12 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
     lawyer_frame["headroom"] = constraints.lawyer_yearly_cap(rules, lawyer_frame)
     lawyer_frame["eligible"] = constraints.unavailable_take_nothing(lawyer_frame) & (lawyer_frame["headroom"] > 0)
     findings += constraints.cap_findings(rules, lawyer_frame)
+    reserve = None
+    lawyer_frame["reserve_from"] = rules.cap
+    if expected is not None:
+        from allocation.ahead import keep_room_for_expected
+
+        lawyer_frame["reserve_from"], reserve = keep_room_for_expected(lawyer_frame, regions, rules.cap, expected)
 
     dist_m, source, dist_findings = distance_matrix(plan, distances)
     findings += dist_findings
@@ -223,7 +240,7 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
                    cases=case_frame, lawyers=lawyer_frame, dist_m=dist_m, dist_source=source,
                    findings=findings, seed=seed,
                    behind=np.array([r in set(behind or ()) for r in regions], dtype=bool),
-                   conflicts=conflicts, law=law)
+                   conflicts=conflicts, law=law, reserve=reserve)
 
 
 def first_come_order(cases: pd.DataFrame) -> np.ndarray:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from allocation.ahead import reserved_units
 from allocation.constraints import social_lawyer_share_min, violations
 from allocation.data import Problem
 from allocation.disaggregate import disaggregate
@@ -64,6 +65,12 @@ def new_by_region(model: Model, flow: np.ndarray) -> np.ndarray:
     return out
 
 
+def levels_of(problem: Problem) -> tuple[str, ...]:
+    """The levels solved for ``problem``: ``LEVELS``, without ``reserve`` when no room is reserved
+    for cases still to come (no expected-demand input, or nothing to reserve)."""
+    return tuple(lv for lv in LEVELS if lv != "reserve" or problem.reserving)
+
+
 @dataclass
 class LevelRun:
     """Result of solving the levels of one model (``social_needed``: per region, 件)."""
@@ -85,7 +92,7 @@ def run_levels(model: Model, year: YearCounts) -> LevelRun:
     lf = LexFlow(model.net)
     values: dict[str, int] = {}
     need = np.zeros(len(model.struct.problem.regions), dtype=np.int64)
-    for level in LEVELS:
+    for level in levels_of(model.struct.problem):
         if level == "social":
             need = social_needs(model.struct.problem, year, new_by_region(model, lf.flow))
             lf.set_upper(model.arcs("social_credit"), need)
@@ -154,6 +161,9 @@ def measure(problem: Problem, lawyer: np.ndarray) -> Measured:
     values = {"unassigned": int((batch & ~assigned).sum()), "cross_region": int(cross.sum()),
               "pace": int((cross & ~behind).sum()), "distance": distance,
               "social": int(by_region["shortfall"].sum()), "same_firm": same_total - same_pinned, "balance": balance}
+    if problem.reserving:
+        values["reserve"] = reserved_units(base, added, lawyers["reserve_from"].to_numpy(dtype=np.int64))
+    values = {lv: values[lv] for lv in levels_of(problem)}
     return Measured(values, int(by_region["year_cases"].sum()), int(by_region["year_social_cases"].sum()),
                     int(by_region["required"].sum()), same_total, same_pinned, by_region)
 
@@ -245,5 +255,5 @@ def assignment_frame(problem: Problem, lawyer: np.ndarray) -> pd.DataFrame:
     })
 
 
-__all__ = ["Solved", "YearCounts", "assignment_frame", "full_detail", "measure", "run_levels",
+__all__ = ["Solved", "YearCounts", "assignment_frame", "full_detail", "levels_of", "measure", "run_levels",
            "solve_problem", "year_counts"]

@@ -110,6 +110,8 @@ class DispatchResult:
     seconds : wall time per step (s).
     findings : facts that are not errors (codes and numbers).
     room_ahead : with an expected-demand input, per county and kind: expected, room, short (件).
+    reserve : with an expected-demand input, per county the room reserved for the cases still to
+        come before this batch (``allocation.ahead.keep_room_for_expected``); else None.
     inputs_sha256, seed : the verifiable draw: a hash of the inputs and the seed
         (``allocation.api.inputs_hash``), recomputed by ``legalaid verify``.
     """
@@ -139,6 +141,7 @@ class DispatchResult:
     inputs_sha256: str = ""
     seed: int = 0
     room_ahead: pd.DataFrame | None = None
+    reserve: pd.DataFrame | None = None
 
     @property
     def all_assigned(self) -> bool:

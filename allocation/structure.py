@@ -40,7 +40,9 @@ class Structure:
     loads). Firm-pools: ``fp_pool``, ``fp_firm`` (firm code, −1 for none). Sub-pools:
     ``sub_pool``, ``sub_fp``, ``sub_region``, ``sub_kind``, ``sub_firm``, ``sub_base``,
     ``sub_m``, ``sub_lawyers`` (lawyer positions, tie order), ``sub_pinned`` (groups pinned to
-    its lawyers). ``pinned_firm[(g, firm)]``, ``pinned_pool[(g, pool)]`` and
+    its lawyers). ``pool_reserve``: per pool, the load from which its lawyers' room is reserved
+    for the cases still to come (cap = none; one family of one county, ``allocation.ahead``).
+    ``pinned_firm[(g, firm)]``, ``pinned_pool[(g, pool)]`` and
     ``pinned_fp[(g, fp)]`` count a group's pinned members. ``near[a]``: region codes nearest
     to region a first.
     """
@@ -80,6 +82,7 @@ class Structure:
     pinned_firm: dict[tuple[int, int], int] = field(default_factory=dict)
     pinned_pool: dict[tuple[int, int], int] = field(default_factory=dict)
     pinned_fp: dict[tuple[int, int], int] = field(default_factory=dict)
+    pool_reserve: np.ndarray | None = None
 
     @property
     def cap(self) -> int:
@@ -265,6 +268,8 @@ def structure(problem: Problem) -> Structure:
         sub_base=frame["base"].to_numpy()[first], sub_m=np.array([len(s) for s in sub_lawyers], dtype=np.int64),
         sub_lawyers=sub_lawyers, sub_pinned=[frozenset(pinned_groups.get(int(s[0]), ())) for s in sub_lawyers],
         firms=firms, near=near,
+        pool_reserve=problem.lawyers["reserve_from"].to_numpy(dtype=np.int64)[pos[pool_first]] if len(pos)
+        else np.zeros(0, np.int64),
     )
     _count_pins(struct, fp_members, pinned_cases, gindex, firm_code, lawyer_pos)
     return struct

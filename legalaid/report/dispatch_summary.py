@@ -25,7 +25,7 @@ def summary_json(result: DispatchResult) -> dict:
     """What summary.json holds: status, objective levels, social share, balance, solver, timing."""
     values = result.levels
     objective = []
-    for i, level in enumerate(LEVELS, start=1):
+    for i, level in enumerate((lv for lv in LEVELS if lv in values), start=1):
         name, unit = LEVEL_TEXT[level]
         value = values[level] / 1000 if level == "distance" else values[level]
         objective.append({"level": i, "key": level, "name": name, "value": value, "unit": unit})
