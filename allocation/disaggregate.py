@@ -128,33 +128,68 @@ def _hand_out(struct: Structure, case_sub: np.ndarray, order: np.ndarray, cls_of
 
 
 def _prefer_specialty(struct: Structure, case_sub: np.ndarray, lawyer: np.ndarray) -> None:
-    """专业特长 as a preference among equally good handlers (《办理法律援助案件程序规定》 weighs
-    specialty): inside a sub-pool (lawyers identical for every rule and level), ordinary cases with
-    a 案件领域 are swapped, greedily and first come first served, onto the sub-pool's lawyers whose
-    专业特长 names it; each lawyer keeps the number of cases the hand-out gave it, co-defendants are
-    not moved, so every level's value and every rule stay as they were."""
+    """专业特长 and 执业经验 as preferences among equally good handlers (《办理法律援助案件程序规定》:
+    根据专业特长、执业经验等因素合理指派): inside a sub-pool (lawyers identical for every rule and
+    level, already chosen by balance and rotation 轮候), its ordinary cases are matched to the
+    lawyers' slots greedily — first the cases with a 案件领域 onto lawyers whose 专业特长 names it,
+    then the rest. Where the slots' 执业年限 differ, criminal cases (the heavier stakes) go first and
+    take the most experienced slots (``experienced_years_min`` years or more first, then more years);
+    other cases take the slots in tie order. Each lawyer keeps the number of cases the hand-out gave
+    it and co-defendants are not moved, so every level's value, the rotation and every rule stay as
+    they were: experience only decides which of the chosen lawyers takes which case."""
     from scenarios.frames import split_ids
 
-    cases, lawyers = struct.problem.cases, struct.problem.lawyers
+    problem = struct.problem
+    cases, lawyers = problem.cases, problem.lawyers
     wanted = cases["specialty"].to_numpy(dtype=object) if "specialty" in cases else np.full(len(cases), "")
-    if not (wanted != "").any() or "specialties" not in lawyers:
-        return
-    skills = [set(split_ids(v)) for v in lawyers["specialties"].to_numpy(dtype=object)]
+    skills = [set(split_ids(v)) for v in lawyers["specialties"].to_numpy(dtype=object)] \
+        if "specialties" in lawyers else [set() for _ in range(len(lawyers))]
+    years = lawyers["years"].to_numpy(dtype=np.int64) if "years" in lawyers else np.zeros(len(lawyers), np.int64)
+    if "experienced_years_min" in problem.law:
+        experience = (years >= problem.law["experienced_years_min"].value).astype(np.int64) * (years.max() + 1) + years
+    else:
+        experience = years
+    has_skill = (wanted != "").any() and any(skills)
     plain = (case_sub >= 0) & (cases["group"].to_numpy(dtype=object) == "")
-    for sub in np.unique(case_sub[plain & (wanted != "")]):
+    criminal = cases["criminal"].to_numpy(dtype=bool)
+    order = cases["order"].to_numpy()
+    for sub in np.unique(case_sub[plain]):
         if struct.sub_m[sub] < 2:
             continue
         mine = np.flatnonzero(plain & (case_sub == sub))
-        mine = mine[np.argsort(cases["order"].to_numpy()[mine], kind="stable")]
+        mine = mine[np.argsort(order[mine], kind="stable")]
         slots = list(lawyer[mine])
-        out = np.full(len(mine), -1, dtype=np.int64)
-        for k, i in enumerate(mine):
-            hit = next((t for t, q in enumerate(slots) if wanted[i] and wanted[i] in skills[q]), None)
-            if hit is not None:
-                out[k] = slots.pop(hit)
-        for k in np.flatnonzero(out < 0):
-            out[k] = slots.pop(0)
+        by_experience = len(set(experience[slots])) > 1 and criminal[mine].any()
+        if not by_experience and not (has_skill and (wanted[mine] != "").any()):
+            continue
+        if by_experience:
+            mine = mine[np.argsort(~criminal[mine], kind="stable")]
+        senior = experience if by_experience else None
+        out = _match_slots(mine, slots, wanted, skills, senior, criminal)
         lawyer[mine] = out
+
+
+def _match_slots(mine: np.ndarray, slots: list, wanted: np.ndarray, skills: list, experience: np.ndarray | None,
+                 criminal: np.ndarray) -> np.ndarray:
+    """Lawyer per case of ``mine`` (stakes order) from the sub-pool's ``slots`` (lawyer positions, tie
+    order, one per case): specialty matches first, then the rest; with ``experience`` (per lawyer, or
+    None) a criminal case takes its most experienced fitting slot, any other case the first."""
+    out = np.full(len(mine), -1, dtype=np.int64)
+
+    def take(k: int, fits: list[int]) -> None:
+        if experience is not None and criminal[mine[k]]:
+            best = max(fits, key=lambda t: (experience[slots[t]], -t))
+        else:
+            best = fits[0]
+        out[k] = slots.pop(best)
+
+    for k, i in enumerate(mine):
+        fits = [t for t, q in enumerate(slots) if wanted[i] and wanted[i] in skills[q]]
+        if fits:
+            take(k, fits)
+    for k in np.flatnonzero(out < 0):
+        take(int(k), list(range(len(slots))))
+    return out
 
 
 def _rebalance_pools(struct: Structure, case_pool: np.ndarray, plain: np.ndarray, need: np.ndarray,

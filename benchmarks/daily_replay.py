@@ -9,11 +9,18 @@ dispatched two ways:
   cases left unassigned on earlier days; every earlier assignment is kept (``pinned``) and counts
   against the yearly cap.
 
+The daily replay is run with each expected-demand input (``--forecasts``; ``solve(expected=...)``
+keeps room for it, level ``reserve``, ``allocation.ahead``), each reported separately:
+
+- none: no view of the cases still to come;
+- oracle: the year's own remaining cases per county and kind (a perfect forecast);
+- pace: a simple forecast, per county and kind the cases received so far ÷ days so far × days left.
+
 Reported per quarter of the received date: cases, unassigned at year end, km and cross-region
-cases of each way, plus wall time. The daily replay shows what a centre dispatching every day
-without a view of the cases still to come would reach.
+cases of each way, plus wall time.
 
 Usage: python benchmarks/daily_replay.py [--plan anqing-2023] [--cut 0.07] [--seed 0]
+       [--forecasts none,oracle,pace]
 """
 
 from __future__ import annotations
@@ -54,12 +61,29 @@ def table(cases: pd.DataFrame, assignments: pd.DataFrame, unassigned_ids: set) -
     return pd.concat([frame, pd.DataFrame([{"quarter": "year", **total.to_dict()}])], ignore_index=True)
 
 
-def daily(plan, cases: pd.DataFrame, lawyers: pd.DataFrame, seed: int, warnings: dict):
+def expected_demand(cases: pd.DataFrame, days: pd.Series, day, forecast: str) -> pd.DataFrame | None:
+    """Cases still to come after ``day`` per county and kind (件) under ``forecast``: None for
+    "none"; "oracle": the year's own later cases; "pace": received so far ÷ days so far × days left
+    (calendar days of the year of ``day``)."""
+    if forecast == "none":
+        return None
+    if forecast == "oracle":
+        return cases[days > day].groupby(["region", "kind"]).size().rename("cases").reset_index()
+    if forecast != "pace":
+        raise ValueError(f"unknown forecast {forecast!r}")
+    day = pd.Timestamp(day)
+    start, end = pd.Timestamp(year=day.year, month=1, day=1), pd.Timestamp(year=day.year, month=12, day=31)
+    so_far, left = (day - start).days + 1, (end - day).days
+    seen = cases[days <= day].groupby(["region", "kind"]).size().rename("cases").reset_index()
+    return seen.assign(cases=np.rint(seen["cases"] / so_far * left).astype(int))
+
+
+def daily(plan, cases: pd.DataFrame, lawyers: pd.DataFrame, seed: int, warnings: dict, forecast: str = "none"):
     """Dispatch day by day, keeping earlier assignments; returns (assignments, unassigned ids, solves).
 
-    Each day's solve gets the cases still to come (a perfect forecast: the generator's own later
-    cases per county and kind) as ``expected``; ``warnings`` receives, per county, the first day its
-    local room after the batch no longer covers them."""
+    Each day's solve gets the cases still to come under ``forecast`` (``expected_demand``) as
+    ``expected``; ``warnings`` receives, per county, the first day its local room after the batch no
+    longer covers them (none without a forecast)."""
     kept = pd.DataFrame({"case_id": pd.Series(dtype=str), "lawyer_id": pd.Series(dtype=str)})
     rows, pending = [], pd.DataFrame(columns=cases.columns)
     days = pd.to_datetime(cases["received"]).dt.normalize()
@@ -68,11 +92,11 @@ def daily(plan, cases: pd.DataFrame, lawyers: pd.DataFrame, seed: int, warnings:
         batch = pd.concat([pending, cases[days == day]], ignore_index=True) if len(pending) else \
             cases[days == day].reset_index(drop=True)
         frame = pd.concat([cases[cases["case_id"].isin(kept["case_id"])], batch], ignore_index=True)
-        later = cases[days > day]
-        expected = later.groupby(["region", "kind"]).size().rename("cases").reset_index()
+        expected = expected_demand(cases, days, day, forecast)
         result = solve(plan, frame, lawyers, pinned=kept, seed=seed, expected=expected)
-        for region in result.room_ahead.loc[result.room_ahead["short"] > 0, "region"]:
-            warnings.setdefault(region, pd.Timestamp(day).date())
+        if result.room_ahead is not None:
+            for region in result.room_ahead.loc[result.room_ahead["short"] > 0, "region"]:
+                warnings.setdefault(region, pd.Timestamp(day).date())
         solves += 1
         new = result.assignments[~result.assignments["pinned"]]
         rows.append(new)
@@ -86,6 +110,8 @@ def main() -> None:
     parser.add_argument("--plan", default="anqing-2023")
     parser.add_argument("--cut", type=float, default=0.07, help="share of handlers removed (seeded)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--forecasts", default="none,oracle,pace",
+                        help="expected-demand inputs of the daily replay, comma-separated: none, oracle, pace")
     args = parser.parse_args()
     plan = load_plan(args.plan)
     data = generate_example(plan, month=0, seed=args.seed)
@@ -98,15 +124,25 @@ def main() -> None:
     t0 = time.perf_counter()
     whole = solve(plan, cases, lawyers, seed=args.seed)
     t_whole = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    warnings: dict = {}
-    assigned, left, solves = daily(plan, cases, lawyers, args.seed, warnings)
-    t_daily = time.perf_counter() - t0
     w = table(cases, whole.assignments, set(whole.unassigned["case_id"]))
-    d = table(cases, assigned, left)
-    joined = w.merge(d, on=["quarter", "cases"], suffixes=("_whole", "_daily"))
-    print(joined.to_string(index=False))
-    print(f"whole-year solve: {t_whole:.1f} s, status {whole.status}; daily replay: {solves} solves, {t_daily:.1f} s")
+    print(f"whole-year solve: {t_whole:.1f} s, status {whole.status}")
+    for forecast in args.forecasts.split(","):
+        t0 = time.perf_counter()
+        warnings: dict = {}
+        assigned, left, solves = daily(plan, cases, lawyers, args.seed, warnings, forecast)
+        t_daily = time.perf_counter() - t0
+        d = table(cases, assigned, left)
+        joined = w.merge(d, on=["quarter", "cases"], suffixes=("_whole", "_daily"))
+        print(f"\ndaily replay, expected demand: {forecast} ({solves} solves, {t_daily:.1f} s, "
+              f"load average {os.getloadavg()[0]:.1f})")
+        print(joined.to_string(index=False))
+        report_warnings(plan, cases, assigned, warnings)
+
+
+def report_warnings(plan, cases: pd.DataFrame, assigned: pd.DataFrame, warnings: dict) -> None:
+    """Per county: the first day the room ahead was short, and its first cross-region dispatch."""
+    if not len(assigned[assigned["cross_region"]]):
+        return
     first_cross = assigned[assigned["cross_region"]].assign(day=pd.to_datetime(
         cases.set_index("case_id").loc[assigned.loc[assigned["cross_region"], "case_id"], "received"]).dt.date.to_numpy())
     first_cross = first_cross.groupby("centre")["day"].min().to_dict()

@@ -1,7 +1,8 @@
 """The monthly brief (月通报) as data: dispatch, projection and budget results on one set of inputs.
 
-Pipeline: inputs (validated tables) → ``allocation.solve`` (the cases awaiting assignment) →
-``simulation.project`` under every city-centre policy → ``scenarios.budget.check_budget`` with
+Pipeline: inputs (validated tables) → ``simulation.project`` under every city-centre policy →
+``allocation.solve`` (the cases awaiting assignment, keeping room for the projection's cases still
+to come per county and kind, ``ProjectionResult.expected_remaining``) → ``scenarios.budget.check_budget`` with
 the projected year-end cases as risk samples. ``legalaid.report.brief`` turns a ``Brief`` into
 the workbook, 月通报.docx, the charts and 摘要.txt.
 """
@@ -69,9 +70,6 @@ def build_brief(plan: Plan, inputs: InputTables, month: int, *, seed: int = 0, r
 
     seconds = {}
     t0 = time.perf_counter()
-    dispatch = solve(plan, inputs.cases, inputs.lawyers, seed=seed, behind=behind_pace(plan, inputs.progress, month))
-    seconds["dispatch"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
     with progress_bar(runs, show_progress) as bar:
         projection = project(plan, inputs.progress, inputs.lawyers, runs=runs, seed=seed, month=month,
                              policies="all", workers=workers, on_chunk=bar, history=inputs.history)
@@ -81,6 +79,11 @@ def build_brief(plan: Plan, inputs: InputTables, month: int, *, seed: int = 0, r
         previous = project(plan, earlier, inputs.lawyers, runs=runs, seed=seed, month=month - 1, policies=("none",),
                            workers=workers, history=inputs.history)
     seconds["projection"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    # the projection's cases still to come keep room in today's dispatch (allocation.ahead)
+    dispatch = solve(plan, inputs.cases, inputs.lawyers, seed=seed, behind=behind_pace(plan, inputs.progress, month),
+                     expected=projection.expected_remaining())
+    seconds["dispatch"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     samples = projection.samples["none"].approved.sum(axis=2)  # (runs, regions): year-end approvals 件
     risk = {rid: samples[:, j] for j, rid in enumerate(projection.state.region_ids)}

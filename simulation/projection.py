@@ -67,6 +67,18 @@ class ProjectionResult:
         s = self.summary
         return s.loc[(s["region"] != CITY_TOTAL) & (s["pace_gap"] < 0), "region"].tolist()
 
+    def expected_remaining(self, policy: str = "none") -> pd.DataFrame:
+        """Cases still to come this year per county and kind (件): the mean over replications of the
+        approvals in months m+1..12 under ``policy``, split by the kind mix (``StartState.mix``) —
+        the expected-demand input of a dispatch (``allocation.solve(expected=...)``). Columns
+        region, kind, cases (rounded to whole cases)."""
+        from simulation.params import KINDS
+
+        ahead = self.samples[policy].approved[:, :, self.month:].sum(axis=2).mean(axis=0)  # (C,) 件
+        rows = [{"region": rid, "kind": kind, "cases": round(float(ahead[j] * share))}
+                for j, rid in enumerate(self.state.region_ids) for kind, share in zip(KINDS, self.state.mix, strict=True)]
+        return pd.DataFrame(rows, columns=["region", "kind", "cases"])
+
 
 def project(plan: Plan, progress: pd.DataFrame, lawyers: pd.DataFrame | None = None, *, runs: int = 1000,
             seed: int = 0, month: int | None = None, policies: tuple[str, ...] | str = ("none",), workers: int = 1,

@@ -5,6 +5,7 @@ Checks here read the input tables directly (years, flags, ids), not ``allocation
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from allocation.data import prepare
 from allocation.engine import solve_problem
@@ -180,3 +181,24 @@ def test_specialty_is_preferred_among_equal_lawyers_only():
     assert a.loc["B", "lawyer_id"] == "L2" and a.loc["A", "lawyer_id"] == "L1"
     swapped = solve(PLAN, cases.assign(specialty=["劳动争议", ""]), lawyers).assignments.set_index("case_id")
     assert swapped.loc["A", "lawyer_id"] == "L2" and swapped.loc["B", "lawyer_id"] == "L1"
+
+
+@pytest.mark.parametrize("senior", ["L1", "L2"])
+@pytest.mark.parametrize("flip", [False, True])
+def test_experience_is_preferred_for_criminal_cases_among_equal_lawyers_only(flip, senior):
+    """执业经验 (《办理法律援助案件程序规定》): of two local lawyers equal on every level that each take
+    one case, the criminal case goes to the one with more 执业年限, whichever comes first and
+    whatever the id order; locality and balance still come first (the far lawyer and the busier local
+    one, both with 30 years, get nothing)."""
+    kinds = ["criminal", "civil"] if flip else ["civil", "criminal"]
+    cases = _cases([("A", "taihu", kinds[0], ""), ("B", "taihu", kinds[1], "")])
+    years = [12, 1] if senior == "L1" else [1, 12]
+    lawyers = _lawyers([("L1", "taihu", "staff", "", 5), ("L2", "taihu", "staff", "", 5),
+                        ("BUSY", "taihu", "staff", "", 60), ("FAR", "yuexi", "staff", "", 0)],
+                       years=[*years, 30, 30])
+    a = solve(PLAN, cases, lawyers).assignments.set_index("case_id")
+    criminal = "A" if flip else "B"
+    assert a.loc[criminal, "lawyer_id"] == senior
+    assert set(a["lawyer_id"]) == {"L1", "L2"}
+    plain = solve(PLAN, cases, lawyers.assign(years=0)).assignments
+    assert sorted(plain["lawyer_id"]) == ["L1", "L2"]

@@ -144,3 +144,18 @@ def test_interrupted_run_leaves_no_half_report(tmp_path, monkeypatch):
     out = tmp_path / "out"
     assert main(["run", "--out", str(out), *FAST]) == 130
     assert list(tmp_path.iterdir()) == []
+
+
+def test_run_dispatch_keeps_room_for_the_projections_cases_still_to_come():
+    """`legalaid run` passes the projection's cases still to come (per county and kind) to the
+    dispatch: the reservation is made from them, and equals what the projection says."""
+    from legalaid import api
+
+    plan = load_plan("anqing-2023")
+    brief = api.brief(plan, month=6, runs=40, workers=1)
+    ahead = brief.projection.expected_remaining()
+    assert set(ahead["kind"]) == {"criminal", "civil", "administrative"} and (ahead["cases"] > 0).any()
+    reserve = brief.dispatch.reserve.set_index("region")
+    crim = ahead[ahead["kind"] == "criminal"].set_index("region")["cases"]
+    assert (reserve["expected_criminal"] == crim.reindex(reserve.index)).all()
+    assert brief.dispatch.room_ahead is not None and brief.dispatch.status == "optimal"
