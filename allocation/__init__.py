@@ -38,6 +38,11 @@ Objective, lexicographic (each level minimised over the optima of the levels bef
    cannot place them (安庆2023 §3(3)2 市域一体通办).
 3. ``pace``: cross-region cases sent to a county not behind 序时进度 (§3(3)2: toward counties behind
    pace for lack of cases first).
+3b. ``reserve`` (only with an expected-demand input, ``solve(expected=...)``): units of local room
+   reserved for each county's cases still to come that this batch uses (``allocation.ahead``).
+   Below locality it never leaves a case unassigned or sends one away on a forecast; it chooses
+   which local handlers take today's cases (civil cases to grassroots workers when defenders' room
+   will be needed) and, for cases that must leave, counties with room to spare.
 4. ``distance``: whole metres from the administering centre's seat to the lawyer's county seat.
 5. ``social``: per administering county (§6(2) "本地区"), the shortfall of social-lawyer cases below
    ``social_lawyer_share_min`` × the cases its handlers handle this year, summed over counties.
@@ -47,6 +52,12 @@ Objective, lexicographic (each level minimised over the optima of the levels bef
    《律师办理刑事案件规范》).
 7. ``balance`` (均衡指派): minimise Σ (load after)² over the lawyers who may take cases (the
    decreasingly minimal load vector, Frank & Murota, 2021).
+8. Rotation (轮候) among lawyers equal on every level: fewest this year, then longest since the last
+   case, then the seeded draw (``structure.rotation_order``).
+9. Among the lawyers so chosen (each keeps its number of cases), which takes which case:
+   专业特长 first (a case's 案件领域 to a lawyer whose specialties name it), then 执业经验 — criminal
+   cases to the most experienced (``experienced_years_min`` years of 执业年限 or more first, then
+   more years) — 《办理法律援助案件程序规定》 (``disaggregate._prefer_specialty``).
 Remaining ties are broken deterministically (stable orders; ``seed`` permutes only
 interchangeable lawyers). docs/dispatch.md documents the order for users.
 

@@ -110,6 +110,17 @@ def keep_room_for_expected(lawyers: pd.DataFrame, regions: tuple[str, ...], cap:
     return out, table
 
 
+def room_kept_ahead(pool_reserve: np.ndarray | None, pool: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Room kept for the cases still to come (安庆2023 §3(3)2, §6(2); see module docstring), the arc
+    costs of level ``reserve``: the unit raising a lawyer of ``pool`` from load ``level`` to
+    ``level`` + 1 costs 1 when ``level`` is at or above the pool's reservation load
+    (``Structure.pool_reserve``). Like the balance cost it is non-decreasing in load, so the pools'
+    water-filling stays exact."""
+    if pool_reserve is None or not len(pool):
+        return np.zeros(len(pool), dtype=np.int64)
+    return (np.asarray(level) >= pool_reserve[pool]).astype(np.int64)
+
+
 def reserved_units(base: np.ndarray, added: np.ndarray, reserve_from: np.ndarray) -> int:
     """Level ``reserve`` of a per-case assignment: new cases taken in reserved room, Σ over handlers
     of max(0, base + added − max(base, reserve_from)) (件)."""

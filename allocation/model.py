@@ -22,10 +22,9 @@ values is a lexicographic optimum of the exact problem.
 Arcs to regions beyond the ``NEAR`` nearest of a class's administering centre start as
 candidates (column generation in ``allocation.lexflow``): exact, and far fewer arcs.
 
-Costs: ``unassigned`` (1 per case left), ``reserve`` (1 per unit of room reserved for the cases
-still to come, ``allocation.ahead``; solved only with an expected-demand input), ``social`` (−1 per social-lawyer case up to the
-requirement, set by the solver), ``distance`` (metres), ``same_firm`` (1 per co-defendant
-beyond the first in one firm), ``balance`` (2A+1 for the unit raising a lawyer from load A to
+Costs: ``unassigned`` (1 per case left), ``reserve`` (1 per unit of reserved room,
+``allocation.ahead``), ``social`` (−1 per social-lawyer case up to the requirement, set by the
+solver), ``distance`` (metres), ``same_firm`` (1 per co-defendant beyond the first), ``balance`` (2A+1 for the unit raising a lawyer from load A to
 A+1, i.e. Σ load² after), ``extra`` (1 per hypothetical extra slot, diagnosis only).
 """
 
@@ -35,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from allocation.ahead import room_kept_ahead
 from allocation.constraints import codefendants_distinct_defenders, grassroots_no_criminal
 from allocation.data import GRASSROOTS, KINDS, SOCIAL, STAFF
 from allocation.lexflow import Network
@@ -313,7 +313,7 @@ def pool_balance(b: _Builder, s: Structure, n: _Nodes, exact: frozenset, sub_use
     step = np.arange(len(s_rep)) - np.repeat(np.cumsum(reps) - reps, reps)
     b.arcs("sub_convex", sub_node[s_rep], kind_node[s.sub_pool[s_rep]], s.sub_m[s_rep],
            {"balance": 2 * (s.sub_base[s_rep] + step) + 1,
-            "reserve": room_kept_ahead(s, s.sub_pool[s_rep], s.sub_base[s_rep] + step)}, sub=s_rep)
+            "reserve": room_kept_ahead(s.pool_reserve, s.sub_pool[s_rep], s.sub_base[s_rep] + step)}, sub=s_rep)
     # other pools: water-filling cost of the pool total
     w_pool, w_level, w_cap = [], [], []
     for q in range(n_pools):
@@ -328,17 +328,7 @@ def pool_balance(b: _Builder, s: Structure, n: _Nodes, exact: frozenset, sub_use
     w_level = np.concatenate(w_level) if w_level else _empty()
     w_cap = np.concatenate(w_cap) if w_cap else _empty()
     b.arcs("pool_fill", n.pool[w_pool], kind_node[w_pool], w_cap,
-           {"balance": 2 * w_level + 1, "reserve": room_kept_ahead(s, w_pool, w_level)}, pool=w_pool, level=w_level)
-
-
-def room_kept_ahead(s: Structure, pool: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """Room kept for the cases still to come (``allocation.ahead``; 安庆2023 §3(3)2, §6(2)): the unit
-    raising a lawyer of ``pool`` from load ``level`` to ``level`` + 1 costs 1 at level ``reserve``
-    when ``level`` is at or above the pool's reservation load (``Structure.pool_reserve``). Like the
-    balance cost it is non-decreasing in load, so water-filling stays exact."""
-    if s.pool_reserve is None or not len(pool):
-        return np.zeros(len(pool), dtype=np.int64)
-    return (np.asarray(level) >= s.pool_reserve[pool]).astype(np.int64)
+           {"balance": 2 * w_level + 1, "reserve": room_kept_ahead(s.pool_reserve, w_pool, w_level)}, pool=w_pool, level=w_level)
 
 
 def extra_capacity(b: _Builder, s: Structure, n: _Nodes, extras: Extras) -> None:
