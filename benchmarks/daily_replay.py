@@ -20,7 +20,7 @@ Reported per quarter of the received date: cases, unassigned at year end, km and
 cases of each way, plus wall time.
 
 Usage: python benchmarks/daily_replay.py [--plan anqing-2023] [--cut 0.07] [--seed 0]
-       [--forecasts none,oracle,pace]
+       [--forecasts none,oracle,pace] [--cut-kinds social,staff,grassroots]
 """
 
 from __future__ import annotations
@@ -78,6 +78,16 @@ def expected_demand(cases: pd.DataFrame, days: pd.Series, day, forecast: str) ->
     return seen.assign(cases=np.rint(seen["cases"] / so_far * left).astype(int))
 
 
+def social_shortfall(plan, assignments: pd.DataFrame) -> int:
+    """Year-end social-lawyer shortfall (件, summed over counties of the handler): per county, cases
+    needed by social lawyers for ``social_lawyer_share_min`` (安庆2023 §6(2)) minus those they took."""
+    from allocation.data import Rules
+
+    rules = Rules.from_plan(plan)
+    per = assignments.groupby("lawyer_region")["lawyer_kind"].agg(total="size", social=lambda k: int((k == "social").sum()))
+    return int(sum(max(0, rules.social_required(int(t)) - int(s)) for t, s in zip(per["total"], per["social"], strict=True)))
+
+
 def daily(plan, cases: pd.DataFrame, lawyers: pd.DataFrame, seed: int, warnings: dict, forecast: str = "none"):
     """Dispatch day by day, keeping earlier assignments; returns (assignments, unassigned ids, solves).
 
@@ -109,6 +119,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plan", default="anqing-2023")
     parser.add_argument("--cut", type=float, default=0.07, help="share of handlers removed (seeded)")
+    parser.add_argument("--cut-kinds", default="social,staff,grassroots",
+                        help="lawyer kinds the cut removes from, comma-separated (default: all)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--forecasts", default="none,oracle,pace",
                         help="expected-demand inputs of the daily replay, comma-separated: none, oracle, pace")
@@ -116,16 +128,19 @@ def main() -> None:
     plan = load_plan(args.plan)
     data = generate_example(plan, month=0, seed=args.seed)
     rng = np.random.default_rng(args.seed + 13)
-    lawyers = data.lawyers.drop(index=rng.choice(len(data.lawyers), size=round(args.cut * len(data.lawyers)),
+    pool = np.flatnonzero(data.lawyers["kind"].isin(args.cut_kinds.split(",")).to_numpy())
+    lawyers = data.lawyers.drop(index=rng.choice(pool, size=round(args.cut * len(pool)),
                                                  replace=False)).reset_index(drop=True)
     cases = data.cases
-    print(f"{plan.id}: {len(cases)} cases, {len(lawyers)} handlers ({args.cut:.0%} of {len(data.lawyers)} removed), "
+    print(f"{plan.id}: {len(cases)} cases, {len(lawyers)} handlers ({args.cut:.0%} of the {len(pool)} "
+          f"{args.cut_kinds} of {len(data.lawyers)} removed), "
           f"load average {os.getloadavg()[0]:.1f}")
     t0 = time.perf_counter()
     whole = solve(plan, cases, lawyers, seed=args.seed)
     t_whole = time.perf_counter() - t0
     w = table(cases, whole.assignments, set(whole.unassigned["case_id"]))
-    print(f"whole-year solve: {t_whole:.1f} s, status {whole.status}")
+    print(f"whole-year solve: {t_whole:.1f} s, status {whole.status}; "
+          f"year-end social-lawyer shortfall {social_shortfall(plan, whole.assignments)} 件")
     for forecast in args.forecasts.split(","):
         t0 = time.perf_counter()
         warnings: dict = {}
@@ -136,6 +151,8 @@ def main() -> None:
         print(f"\ndaily replay, expected demand: {forecast} ({solves} solves, {t_daily:.1f} s, "
               f"load average {os.getloadavg()[0]:.1f})")
         print(joined.to_string(index=False))
+        print(f"year-end social-lawyer shortfall: whole {social_shortfall(plan, whole.assignments)}, "
+              f"daily {social_shortfall(plan, assigned)} 件")
         report_warnings(plan, cases, assigned, warnings)
 
 
