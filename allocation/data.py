@@ -96,6 +96,8 @@ class Problem:
     conflicts : case position → lawyer positions it must not go to (回避: excluded lawyers, the
         opposing party's lawyers and every lawyer of their firm or of the opposing firm).
     law : national-law parameters in force (``scenarios.law.dispatch_law``).
+    checked : the canonical cases and lawyers tables as checked, before any column was added
+        (what ``allocation.api.inputs_hash`` hashes).
 
     Cases also carry ``req`` (bit 1: needs ≥ ``senior_defence_years_min`` years of criminal
     defence, 法律援助法第二十六条; bit 2: a lawyer experienced with minors) and lawyers ``qual``
@@ -115,6 +117,7 @@ class Problem:
     behind: np.ndarray | None = None
     conflicts: dict[int, frozenset] = field(default_factory=dict)
     law: dict = field(default_factory=dict)
+    checked: tuple[pd.DataFrame, pd.DataFrame] | None = None
 
     def __post_init__(self) -> None:
         if self.behind is None:
@@ -193,6 +196,7 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
     pin_issues += unknown_lawyer_ids(case_frame, lawyer_frame, labels.get("cases", CASES_LABEL))
     if pin_issues:
         raise InputError(pin_issues)
+    checked = (case_frame.copy(), lawyer_frame.copy())
     law = dispatch_law(rules.on)
     regions = tuple(plan.region_ids)
     findings: list[Finding] = []
@@ -223,7 +227,7 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
                    cases=case_frame, lawyers=lawyer_frame, dist_m=dist_m, dist_source=source,
                    findings=findings, seed=seed,
                    behind=np.array([r in set(behind or ()) for r in regions], dtype=bool),
-                   conflicts=conflicts, law=law)
+                   conflicts=conflicts, law=law, checked=checked)
 
 
 def first_come_order(cases: pd.DataFrame) -> np.ndarray:
