@@ -60,7 +60,8 @@ def solve(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.
     solved = solve_problem(problem)
     t_solve = time.perf_counter() - start - t_prepare
     result = assemble(solved, {"prepare": t_prepare, "solve": t_solve}, start)
-    result.inputs_sha256 = inputs_hash(plan, cases, lawyers, pinned, distances, seed, behind, expected)
+    result.inputs_sha256 = inputs_hash(plan, cases, lawyers, pinned, distances, seed, behind,
+                                       checked=solved.problem.checked, expected=expected)
     if expected is not None:
         result.reserve = problem.reserve
         result.room_ahead = room_ahead(plan, result.loads, expected)
@@ -95,12 +96,15 @@ def room_ahead(plan: Plan, loads: pd.DataFrame, expected: pd.DataFrame) -> pd.Da
 
 
 def inputs_hash(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, pinned: pd.DataFrame | None,
-                distances: pd.DataFrame | None, seed: int, behind=None, expected: pd.DataFrame | None = None) -> str:
+                distances: pd.DataFrame | None, seed: int, behind=None,
+                checked: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+                expected: pd.DataFrame | None = None) -> str:
     """SHA-256 of everything that decides a dispatch — the plan (id and rules as loaded), the
     canonical cases, lawyers, pinned and distance tables, the counties behind pace, the expected
     demand (when given) and the seed —
     so anyone holding the inputs can check that a published draw was made from them with that seed
-    (``legalaid verify``). Tables are hashed as UTF-8 CSV of their canonical columns in input order."""
+    (``legalaid verify``). Tables are hashed as UTF-8 CSV of their canonical columns in input order;
+    ``checked`` passes the canonical tables when ``prepare`` has already made them."""
     from scenarios.frames import check_cases, check_lawyers
 
     digest = hashlib.sha256()
@@ -108,7 +112,7 @@ def inputs_hash(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, pinned: 
     for name in plan.rules.names():
         for value in (plan.rules.get(name, plan.default_date),):
             digest.update(f";{name}={value.value if value else None}".encode())
-    frames = [check_cases(cases, plan)[0], check_lawyers(lawyers, plan)[0]]
+    frames = list(checked) if checked is not None else [check_cases(cases, plan)[0], check_lawyers(lawyers, plan)[0]]
     frames += [f for f in (pinned, distances) if f is not None]
     if expected is not None:
         frames.append(expected[["region", "kind", "cases"]])

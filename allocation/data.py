@@ -96,6 +96,8 @@ class Problem:
     conflicts : case position → lawyer positions it must not go to (回避: excluded lawyers, the
         opposing party's lawyers and every lawyer of their firm or of the opposing firm).
     law : national-law parameters in force (``scenarios.law.dispatch_law``).
+    checked : the canonical cases and lawyers tables as checked, before any column was added
+        (what ``allocation.api.inputs_hash`` hashes).
     reserve : with an expected-demand input, per county the room reserved for the cases still to
         come (``allocation.ahead.keep_room_for_expected``); lawyers then carry ``reserve_from``
         (the load from which their room is reserved; cap = none). None without one.
@@ -118,6 +120,7 @@ class Problem:
     behind: np.ndarray | None = None
     conflicts: dict[int, frozenset] = field(default_factory=dict)
     law: dict = field(default_factory=dict)
+    checked: tuple[pd.DataFrame, pd.DataFrame] | None = None
     reserve: pd.DataFrame | None = None
 
     @property
@@ -204,6 +207,7 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
     pin_issues += unknown_lawyer_ids(case_frame, lawyer_frame, labels.get("cases", CASES_LABEL))
     if pin_issues:
         raise InputError(pin_issues)
+    checked = (case_frame.copy(), lawyer_frame.copy())
     law = dispatch_law(rules.on)
     regions = tuple(plan.region_ids)
     findings: list[Finding] = []
@@ -240,7 +244,7 @@ def prepare(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: p
                    cases=case_frame, lawyers=lawyer_frame, dist_m=dist_m, dist_source=source,
                    findings=findings, seed=seed,
                    behind=np.array([r in set(behind or ()) for r in regions], dtype=bool),
-                   conflicts=conflicts, law=law, reserve=reserve)
+                   conflicts=conflicts, law=law, checked=checked, reserve=reserve)
 
 
 def first_come_order(cases: pd.DataFrame) -> np.ndarray:

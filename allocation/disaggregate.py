@@ -128,7 +128,7 @@ def _hand_out(struct: Structure, case_sub: np.ndarray, order: np.ndarray, cls_of
 
 
 def _prefer_specialty(struct: Structure, case_sub: np.ndarray, lawyer: np.ndarray) -> None:
-    """专业特长 and 执业经验 as preferences among equally good handlers (《办理法律援助案件程序规定》:
+    """专业特长 and 执业经验 as preferences among equally good handlers (《办理法律援助案件程序规定》第二十五条:
     根据专业特长、执业经验等因素合理指派): inside a sub-pool (lawyers identical for every rule and
     level, already chosen by balance and rotation 轮候), its ordinary cases are matched to the
     lawyers' slots greedily — first the cases with a 案件领域 onto lawyers whose 专业特长 names it,
@@ -209,14 +209,15 @@ def _rebalance_pools(struct: Structure, case_pool: np.ndarray, plain: np.ndarray
             mine = plain[case_pool[plain] == q]
             mine = list(mine[np.lexsort((order[mine], cls_of[mine]))][::-1])
             for t in takers:
-                # only cases the taker may take (qualification, conflicts) move to it
-                fits = [i for i in mine if struct.allowed(bool(struct.cls_criminal[cls_of[i]]), struct.cls_req[cls_of[i]],
-                                                          struct.cls_owner[cls_of[i]], np.array([t]))[0]]
+                # only cases the taker may take (qualification, conflicts) move to it; decided once per class
+                may = {c: bool(struct.allowed(bool(struct.cls_criminal[c]), struct.cls_req[c], struct.cls_owner[c],
+                                              np.array([t]))[0]) for c in {int(cls_of[i]) for i in mine}}
+                fits = [i for i in mine if may[int(cls_of[i])]]
                 k = min(-diff[t], diff[q], len(fits))
-                moved = fits[:k]
-                case_pool[np.array(moved, dtype=np.int64)] = t
+                moved = set(fits[:k])
+                case_pool[np.array(fits[:k], dtype=np.int64)] = t
                 diff[t] += k
                 diff[q] -= k
-                mine = [i for i in mine if i not in set(moved)]
+                mine = [i for i in mine if i not in moved]
             if diff[q]:
                 raise RuntimeError("no ordinary case may move to the pool that gave up co-defendants")
