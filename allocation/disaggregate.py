@@ -10,6 +10,12 @@ from allocation.model import Model, Structure
 from allocation.tighten import Tightening
 
 
+class NotSwappable(RuntimeError):
+    """The repair moved co-defendants between pools of one region, but no ordinary case the other
+    pool may take (qualification, conflict) can move back: the hand-out does not exist on this
+    model; ``engine.solve_problem`` then solves the fully detailed model, exact by construction."""
+
+
 def disaggregate(model: Model, flow: np.ndarray, tight: Tightening) -> np.ndarray:
     """One lawyer position (or −1) per case of the problem, from a tight model's flow.
 
@@ -203,7 +209,7 @@ def _rebalance_pools(struct: Structure, case_pool: np.ndarray, plain: np.ndarray
     for r in np.unique(struct.pool_region[diff != 0]):
         pools = np.flatnonzero((struct.pool_region == r) & (diff != 0))
         if diff[pools].sum() != 0 or np.any(struct.pool_kind[pools] == GRASSROOTS):
-            raise RuntimeError("co-defendants moved between pools that cannot swap ordinary cases")
+            raise NotSwappable("co-defendants moved between pools that cannot swap ordinary cases")
         takers = [int(q) for q in pools if diff[q] < 0]
         for q in (int(q) for q in pools if diff[q] > 0):
             mine = plain[case_pool[plain] == q]
@@ -220,4 +226,4 @@ def _rebalance_pools(struct: Structure, case_pool: np.ndarray, plain: np.ndarray
                 diff[q] -= k
                 mine = [i for i in mine if i not in moved]
             if diff[q]:
-                raise RuntimeError("no ordinary case may move to the pool that gave up co-defendants")
+                raise NotSwappable("no ordinary case may move to the pool that gave up co-defendants")

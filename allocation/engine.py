@@ -18,7 +18,7 @@ import pandas as pd
 from allocation.ahead import reserved_units
 from allocation.constraints import social_lawyer_share_min, violations
 from allocation.data import Problem
-from allocation.disaggregate import disaggregate
+from allocation.disaggregate import NotSwappable, disaggregate
 from allocation.lexflow import LevelStat, LexFlow
 from allocation.model import LEVELS, Model, Structure, build, full_detail, initial_detail, structure
 from allocation.result import FEASIBLE, INFEASIBLE, OPTIMAL
@@ -209,7 +209,18 @@ def solve_problem(problem: Problem, max_rounds: int = MAX_ROUNDS) -> Solved:
         exact = exact | tight.exact
         if rounds == max_rounds:
             detail, exact = full_detail(struct)
-    lawyer = disaggregate(model, run.flow, tight)
+    try:
+        lawyer = disaggregate(model, run.flow, tight)
+    except NotSwappable:
+        # the repair's hand-out needs a swap of ordinary cases that qualifications or conflicts
+        # forbid: the fully detailed model places every member in its sub-pool itself
+        rounds += 1
+        model = build(struct, *full_detail(struct))
+        run = run_levels(model, year)
+        tight = tighten(model, run.flow)
+        if not tight.tight:
+            raise RuntimeError("the fully detailed model was not tight") from None
+        lawyer = disaggregate(model, run.flow, tight)
     measured = measure(problem, lawyer)
     differ = {k for k in run.values if measured.values[k] != run.values[k]}
     if differ - {"social"}:

@@ -96,7 +96,7 @@ def test_the_reservation_never_costs_an_unassigned_or_cross_region_case(seed):
     them) and the per-case reserve count equals the model's (status optimal)."""
     rng = np.random.default_rng(1300 + seed)
     cases, lawyers, pins = random_instance(rng, PLAN, int(rng.integers(5, 40)), int(rng.integers(3, 12)),
-                                           regions=int(rng.integers(2, 5)))
+                                           regions=int(rng.integers(2, 5)), legal=True)
     regions = sorted(set(lawyers["region"]) | set(cases["region"]))
     expected = pd.DataFrame([{"region": r, "kind": k, "cases": int(rng.integers(0, 12))}
                              for r in regions for k in ("criminal", "civil")])

@@ -156,6 +156,20 @@ def test_engine_equals_per_case_milp_with_every_legal_requirement():
         assert solve_problem(problem).run.values == brute_force_levels(problem), f"seed {9500 + seed}"
 
 
+def test_groups_moved_between_pools_of_different_qualifications_are_solved_exactly():
+    """Regression (found by the reservation's random instances): the repair moved co-defendants into
+    the senior pool of a county whose ordinary cases there all needed seniority, so none could move
+    back; the engine now solves the fully detailed model instead of failing, and every level still
+    equals the independent per-case MILP."""
+    rng = np.random.default_rng(1325)
+    frames = random_instance(rng, PLAN, int(rng.integers(5, 40)), int(rng.integers(3, 12)),
+                             regions=int(rng.integers(2, 5)), legal=True)
+    problem = prepare(PLAN, frames[0], frames[1], pinned=frames[2])
+    solved = solve_problem(problem)
+    assert solved.rounds > 1
+    assert solved.run.values == reference_levels(problem)
+
+
 def test_oldest_decision_first_when_room_is_short_and_deadline_shown():
     """Three days from the decision (《办理法律援助案件程序规定》): with one slot left the case decided
     first is assigned even though it was received later; the other stays unassigned with its
