@@ -68,6 +68,7 @@ def solve(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.
         short = result.room_ahead[result.room_ahead["short"] > 0]
         if len(short):
             result.findings.append(Finding("room_short_ahead", tuple(short["region"]), {
+                "reference": plan.provision("city_wide_dispatch"),
                 "rows": tuple((plan.region(r).name, k, e, m, sh) for r, k, e, m, sh in
                               short[["region", "kind", "expected", "room", "short"]].itertuples(index=False, name=None))}))
     result.seed = seed
@@ -75,8 +76,8 @@ def solve(plan: Plan, cases: pd.DataFrame, lawyers: pd.DataFrame, *, pinned: pd.
 
 
 def room_ahead(plan: Plan, loads: pd.DataFrame, expected: pd.DataFrame) -> pd.DataFrame:
-    """Per county and kind (criminal / other): cases still expected this year, the local room left
-    after this batch for them (件: criminal — lawyers who may defend; other — every handler), and the
+    """Per county and kind (criminal / all): cases still expected this year, the local room left
+    after this batch for them (件: criminal — lawyers who may defend; all — every handler), and the
     shortfall that city-wide dispatch will have to carry (安庆2023 §3(3)2)."""
     from scenarios.vocab import may_defend
 
@@ -90,7 +91,7 @@ def room_ahead(plan: Plan, loads: pd.DataFrame, expected: pd.DataFrame) -> pd.Da
         crim, other = int(want.get((rid, True), 0)), int(want.get((rid, False), 0))
         rows.append({"region": rid, "kind": "criminal", "expected": crim, "room": defenders,
                      "short": max(0, crim - defenders)})
-        rows.append({"region": rid, "kind": "other", "expected": other, "room": total,
+        rows.append({"region": rid, "kind": "all", "expected": crim + other, "room": total,
                      "short": max(0, crim + other - total)})
     return pd.DataFrame(rows)
 

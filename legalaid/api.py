@@ -115,13 +115,15 @@ def example_inputs(plan: Plan | PathLike, month: int = 6, seed: int = 0, cases: 
 def dispatch(plan: Plan | PathLike, cases: pd.DataFrame | PathLike, lawyers: pd.DataFrame | PathLike, *,
              pinned: pd.DataFrame | PathLike | None = None, distances: pd.DataFrame | PathLike | None = None,
              seed: int = 0, previous: pd.DataFrame | PathLike | None = None, release: Sequence[str] = (),
-             **options) -> DispatchResult:
+             expected: pd.DataFrame | PathLike | None = None, **options) -> DispatchResult:
     """Dispatch cases to lawyers (``allocation.solve``); tables may be files or canonical DataFrames.
 
     ``previous``: an earlier dispatch of the same cases (a result's 派案结果 table or a DataFrame with
     case_id, lawyer_id) for a what-if re-solve: its assignments stay as they were — kept like
     pinned ones — unless the case is in ``release``, the lawyer is gone or no longer available
     (the what-if changed them), or the case is not in this batch; only those are dispatched anew.
+    ``expected``: cases still to come this year per county and kind (the expected-demand table,
+    e.g. the 预计待来案件.csv of ``legalaid project``): the batch keeps local room for them.
     """
     from allocation import solve
     from scenarios.distances import read_distances
@@ -138,9 +140,12 @@ def dispatch(plan: Plan | PathLike, cases: pd.DataFrame | PathLike, lawyers: pd.
         pinned = read_pinned(pinned)
     if distances is not None and not isinstance(distances, pd.DataFrame):
         distances = read_distances(distances, plan)
+    if expected is not None and not isinstance(expected, pd.DataFrame):
+        expected = read_table(expected, "expected", plan)
     if previous is not None:
         pinned = _kept(previous, cases, lawyers, set(release), pinned)
-    return solve(plan, cases, lawyers, pinned=pinned, distances=distances, seed=seed, labels=labels, **options)
+    return solve(plan, cases, lawyers, pinned=pinned, distances=distances, seed=seed, labels=labels,
+                 expected=expected, **options)
 
 
 def _kept(previous, cases: pd.DataFrame, lawyers: pd.DataFrame, release: set, pinned) -> pd.DataFrame:
@@ -171,14 +176,15 @@ class VerifyResult:
 
 
 def verify_dispatch(plan: Plan | PathLike, cases: PathLike, lawyers: PathLike, result_dir: PathLike, *,
-                    pinned: PathLike | None = None, distances: PathLike | None = None, seed: int = 0) -> VerifyResult:
+                    pinned: PathLike | None = None, distances: PathLike | None = None, seed: int = 0,
+                    expected: PathLike | None = None) -> VerifyResult:
     """Recompute a published dispatch's inputs hash from the files and seed, then re-dispatch and
     compare every case's lawyer with the published 派案结果.csv (a verifiable draw)."""
     import json
 
     folder = Path(result_dir)
     recorded = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    again = dispatch(plan, cases, lawyers, pinned=pinned, distances=distances, seed=seed)
+    again = dispatch(plan, cases, lawyers, pinned=pinned, distances=distances, seed=seed, expected=expected)
     hash_ok = recorded.get("draw", {}).get("inputs_sha256") == again.inputs_sha256
     published = pd.read_csv(folder / "派案结果.csv", encoding="utf-8-sig", dtype=str)
     mine = dict(zip(again.assignments["case_id"], again.assignments["lawyer_id"], strict=True))

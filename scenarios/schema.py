@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from scenarios.vocab import CASE_CATEGORIES, CASE_KINDS, INSTANCES, LAWYER_KINDS, STAGES
 
-__all__ = ["CASE_KINDS", "INSTANCES", "LAWYER_KINDS", "OPTIONAL_DISPATCH", "TABLES", "TABLE_LABELS", "Column", "chinese_headers", "columns"]
+__all__ = ["CASE_KINDS", "INSTANCES", "LAWYER_KINDS", "OPTIONAL_DISPATCH", "TABLES", "TABLE_LABELS", "WRITTEN_BY_THE_TOOL", "Column", "chinese_headers", "columns"]
 
 
 @dataclass(frozen=True)
@@ -59,14 +59,17 @@ NO = ("no", "n", "false", "0", "否", "无", "×")
 
 _REGION_ALIASES = ("region", "county", "地区", "县区", "县（市、区）", "所属地区", "法律援助机构", "管辖地区")
 
+#: The case-kind column (cases table and expected-demand table).
+_CASE_KIND = Column("kind", "案件类型", ("kind", "type", "案件类型", "类型"), "enum",
+                    choices=(("criminal", ("criminal", "刑事", "刑事案件")),
+                             ("civil", ("civil", "民事", "民事案件")),
+                             ("administrative", ("administrative", "行政", "行政案件", "国家赔偿"))))
+
 TABLES: dict[str, tuple[Column, ...]] = {
     "cases": (
         Column("case_id", "案件编号", ("case_id", "id", "案件编号", "案号", "编号"), "id"),
         Column("region", "地区", _REGION_ALIASES, "region"),
-        Column("kind", "案件类型", ("kind", "type", "案件类型", "类型"), "enum",
-               choices=(("criminal", ("criminal", "刑事", "刑事案件")),
-                        ("civil", ("civil", "民事", "民事案件")),
-                        ("administrative", ("administrative", "行政", "行政案件", "国家赔偿")))),
+        _CASE_KIND,
         Column("instance", "审级", ("instance", "审级", "审理程序"), "enum",
                choices=(("first", ("first", "1", "一审", "第一审")), ("second", ("second", "2", "二审", "第二审")))),
         Column("litigation", "是否诉讼", ("litigation", "是否诉讼", "诉讼"), "bool"),
@@ -132,6 +135,13 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("approved", "审批数", ("approved", "审批数", "批准数", "审批案件数", "当月审批"), "int"),
         Column("closed", "结案数", ("closed", "结案数", "办结数", "结案案件数", "当月结案"), "int"),
     ),
+    # cases still to come this year per county and kind (written by `legalaid project` as
+    # 预计待来案件.csv; `legalaid dispatch --expected` keeps room for them, allocation.ahead)
+    "expected": (
+        Column("region", "地区", _REGION_ALIASES, "region"),
+        _CASE_KIND,
+        Column("cases", "预计案件数", ("cases", "预计案件数", "预计待来案件数", "预计来案数"), "int"),
+    ),
     "funds": (
         Column("region", "地区", _REGION_ALIASES, "region"),
         Column("upper_funds", "中央和省级资金（元）", ("upper_funds", "中央和省级资金（元）", "中央和省级资金", "中央省级资金",
@@ -155,7 +165,10 @@ OPTIONAL_DISPATCH = {
 
 #: Chinese name of each table, for messages.
 TABLE_LABELS = {"cases": "案件表", "lawyers": "律师表", "progress": "月度进度表", "funds": "经费表",
-                "history": "历年月度表"}
+                "history": "历年月度表", "expected": "预计待来案件表"}
+
+#: Tables the tool writes for another command to read, not filled in by hand (no 填报模板 sheet).
+WRITTEN_BY_THE_TOOL = ("expected",)
 
 
 def columns(table: str, optional: bool = False) -> list[str]:

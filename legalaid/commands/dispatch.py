@@ -27,6 +27,9 @@ def register(sub) -> None:
                         help="此前的派案结果（派案结果.csv）：重新测算时原有指派保持不变，只重新指派 --release 列出的案件、"
                              "律师已不可指派的案件和新案件")
     parser.add_argument("--release", metavar="编号", default="", help="重新测算时放开重新指派的案件编号（用、或逗号分隔）")
+    parser.add_argument("--expected", metavar="F",
+                        help="预计待来案件表（legalaid project 输出的 预计待来案件.csv；列：地区、案件类型、预计案件数）："
+                             "本批派案为本年尚未到来的案件预留本地承办余量（不因预留而不派或跨区派案）")
     parser.add_argument("--out", required=True, help="输出目录")
     parser.add_argument("--seed", type=int, default=0, help="同等条件律师之间的排序种子（默认 0；同输入同种子结果相同）")
     parser.set_defaults(handler=run)
@@ -38,7 +41,7 @@ def run(args) -> int:
     from legalaid.report.dispatch_summary import describe, write
 
     result = api.dispatch(args.plan, args.cases, args.lawyers, pinned=args.pinned, distances=args.distances,
-                          seed=args.seed, previous=args.previous, release=split_ids(args.release))
+                          seed=args.seed, previous=args.previous, release=split_ids(args.release), expected=args.expected)
     out = write(result, args.out)
     print(describe(result))
     print(f"结果已写入：{out}")

@@ -15,6 +15,7 @@ def register(sub) -> None:
     parser.add_argument("--lawyers", required=True, metavar="F", help="律师表（与派案时相同）")
     parser.add_argument("--pinned", metavar="F", help="已有指派表（若派案时给出）")
     parser.add_argument("--distances", metavar="F", help="地区间距离表（若派案时给出）")
+    parser.add_argument("--expected", metavar="F", help="预计待来案件表（若派案时给出）")
     parser.add_argument("--seed", type=int, default=0, help="派案时的种子（默认 0）")
     parser.add_argument("--result", required=True, metavar="DIR", help="已发布的派案结果目录（含 summary.json）")
     parser.set_defaults(handler=run)
@@ -24,6 +25,6 @@ def run(args) -> int:
     from legalaid import api
 
     check = api.verify_dispatch(args.plan, args.cases, args.lawyers, args.result, pinned=args.pinned,
-                                distances=args.distances, seed=args.seed)
+                                distances=args.distances, seed=args.seed, expected=args.expected)
     print(check.text)
     return 0 if check.ok else 1

@@ -42,7 +42,8 @@ def finding_text(finding: Finding) -> str:
     if code == "room_short_ahead":
         parts = [f"{rid}{'刑事' if kind == 'criminal' else '全部'}案件预计还有{exp}件、本地余量{room}件、缺{short}件"
                  for rid, kind, exp, room, short in finding["rows"]]
-        return ("按预计今年还将受理的案件，以下地区本地承办余量不足，届时需全市统筹调配（安庆2023 §3(3)2）："
+        basis = f"（{finding['reference']}）" if finding.values.get("reference") else ""
+        return (f"按预计今年还将受理的案件，以下地区本地承办余量不足，届时需全市统筹调配{basis}："
                 + "；".join(parts))
     if code == "total_rows_skipped":
         rows = "、".join(f"第{r}行" for r in ids[:10]) + ("等" if n > 10 else "")

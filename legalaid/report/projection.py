@@ -250,10 +250,25 @@ def posterior_text(result: ProjectionResult) -> str:
     return f"；无历年数据：{nb}（本年各月与先验合并），{spread}（假设值，区间较宽）"
 
 
+#: Sheet (and CSV) of the cases still to come, which `legalaid dispatch --expected` reads back.
+EXPECTED_SHEET = "预计待来案件"
+
+
+def expected_table(result: ProjectionResult) -> pd.DataFrame:
+    """Cases still to come this year per county and kind (mean of the replications, ``expected_remaining``),
+    with the headers of the expected-demand table (``scenarios.schema.TABLES["expected"]``)."""
+    from scenarios.schema import chinese_headers
+    from scenarios.vocab import CASE_KINDS
+
+    frame = result.expected_remaining()
+    frame = frame.assign(region=region_names(result.plan, frame["region"]), kind=frame["kind"].map(CASE_KINDS))
+    return frame.rename(columns=chinese_headers("expected"))
+
+
 def chinese_tables(result: ProjectionResult) -> dict[str, pd.DataFrame]:
     """The report tables with Chinese headers and values, by sheet name."""
     return {"进度预测": summary_table(result), "策略比较": comparison_table(result), "月度预测": monthly_table(result),
-            "模型说明": model_notes_table(result)}
+            EXPECTED_SHEET: expected_table(result), "模型说明": model_notes_table(result)}
 
 
 def unlikely(result: ProjectionResult) -> pd.Series:
@@ -288,7 +303,8 @@ def sheets(result: ProjectionResult) -> list[Sheet]:
     tables = chinese_tables(result)
     flag = pd.Series(unlikely(result).to_numpy(), index=tables["进度预测"].index)
     return [Sheet("进度预测", tables["进度预测"], flag), Sheet("策略比较", tables["策略比较"]),
-            Sheet("月度预测", tables["月度预测"]), Sheet("模型说明", tables["模型说明"])]
+            Sheet("月度预测", tables["月度预测"]), Sheet(EXPECTED_SHEET, tables[EXPECTED_SHEET]),
+            Sheet("模型说明", tables["模型说明"])]
 
 
 def write(result: ProjectionResult, out_dir: str | os.PathLike, charts: bool = True) -> Path:

@@ -12,7 +12,7 @@ import io
 import xlsxwriter
 
 from scenarios.plans import Plan
-from scenarios.schema import TABLE_LABELS, TABLES
+from scenarios.schema import TABLE_LABELS, TABLES, WRITTEN_BY_THE_TOOL
 
 #: Empty rows that carry the dropdowns.
 ROWS = 2000
@@ -33,6 +33,8 @@ def template_bytes(plan: Plan) -> bytes:
     regions = [r.name for r in plan.regions]
     vocab: dict[str, list[str]] = {"region": regions, "bool": _YES_NO}
     for table, columns in TABLES.items():
+        if table in WRITTEN_BY_THE_TOOL:
+            continue
         sheet = book.add_worksheet(TABLE_LABELS[table])
         for j, column in enumerate(columns):
             sheet.write(0, j, column.label, bold)
@@ -58,6 +60,8 @@ def template_bytes(plan: Plan) -> bytes:
              "带下拉列表的列请从列表中选择（地区、案件类型、审级、人员类别、是/否）。",
              "保存后可在网页“数据”页分别上传各表（或另存为 CSV UTF-8）。"]
     for table, columns in TABLES.items():
+        if table in WRITTEN_BY_THE_TOOL:
+            continue
         required = "、".join(c.label for c in columns if c.required)
         optional = "、".join(c.label for c in columns if not c.required) or "无"
         lines.append(f"{TABLE_LABELS[table]}：必填列 {required}；选填列 {optional}。")

@@ -75,6 +75,6 @@ def test_expected_demand_warns_of_local_room_running_out():
     result = solve(PLAN, cases, lawyers, expected=expected)
     ahead = result.room_ahead.set_index(["region", "kind"])
     assert ahead.loc[("taihu", "criminal"), ["expected", "room", "short"]].tolist() == [10, 4, 6]
-    assert ahead.loc[("taihu", "other"), "short"] == 0  # 94 of room for 30 cases
+    assert ahead.loc[("taihu", "all"), "short"] == 0  # 94 of room for 30 cases
     assert any("太湖县刑事案件预计还有10件、本地余量4件、缺6件" in text for text in result.findings)
     assert solve(PLAN, cases, lawyers).room_ahead is None

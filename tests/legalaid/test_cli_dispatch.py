@@ -85,3 +85,28 @@ def test_help_is_chinese(capsys):
         assert exc.code == 0
     text = capsys.readouterr().out
     assert "用法：" in text and "--pinned" in text and "--distances" in text and "同案被告人" in text
+
+
+def test_projection_expected_demand_feeds_the_daily_dispatch_and_its_verification(tmp_path, capsys):
+    """`legalaid project` writes 预计待来案件.csv; `legalaid dispatch --expected` reads it back (the batch
+    keeps room for those cases), its warning cites only the plan in use, and `legalaid verify` agrees
+    only when given the same file (the hash covers it)."""
+    for plan_id, reference in (("anqing-2023", "安庆2023方案三（三）2"), ("luan-2025", None)):
+        plan = load_plan(plan_id)
+        paths = write_example(generate_example(plan, month=6, seed=0), tmp_path / plan_id / "in")
+        proj, out = tmp_path / plan_id / "proj", tmp_path / plan_id / "out"
+        assert main(["project", "--plan", plan_id, "--progress", str(paths["progress"]), "--lawyers",
+                     str(paths["lawyers"]), "--runs", "100", "--out", str(proj), "-q"]) == 0
+        expected = proj / "预计待来案件.csv"
+        table = pd.read_csv(expected, encoding="utf-8-sig")
+        assert list(table.columns) == ["地区", "案件类型", "预计案件数"]
+        assert set(table["案件类型"]) <= {"刑事", "民事", "行政"} and (table["预计案件数"] >= 0).all()
+        files = ["--plan", plan_id, "--cases", str(paths["cases"]), "--lawyers", str(paths["lawyers"])]
+        assert main(["dispatch", *files, "--expected", str(expected), "--out", str(out)]) in (0, 1)
+        text = capsys.readouterr().out
+        if "届时需全市统筹调配" in text:
+            assert (reference in text) if reference else ("§" not in text and "方案三" not in text)
+        assert main(["verify", *files, "--expected", str(expected), "--result", str(out)]) == 0
+        assert "逐案一致" in capsys.readouterr().out
+        assert main(["verify", *files, "--result", str(out)]) == 1
+        assert "哈希：不一致" in capsys.readouterr().out
