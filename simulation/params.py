@@ -61,7 +61,8 @@ class SimulationParams:
         monthly negative-binomial overdispersion 1/φ (Var = μ + μ²/φ) and its weight in county-months,
         combined with the moment estimate from this year's months.
     drift_city_sd, drift_county_sd : without a history table, the sd of log(rate of the rest of the
-        year / rate to date) shared by the city and per county, beyond the estimation noise.
+        year / rate to date) shared by the city and per county, beyond the estimation noise, for
+        months with 1/φ = ``overdispersion_prior``; the variances scale with the 1/φ found.
     drift_city_prior_weight : with a history table, the weight (in years) of ``drift_city_sd`` and
         ``closure_drift_city_sd`` as the prior of the city factors' variances (seen once a year).
     closure_drift_city_sd, closure_drift_county_sd : without a history table, the sd of the log

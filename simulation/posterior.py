@@ -34,6 +34,9 @@ The city's months to date also say how well the assumed seasonal profile fits th
 to date is not trusted for the months ahead either: with independent relative errors s² per
 month, log(rest-of-year weight / weight to date) errs with variance s² (1/m + 1/(12 − m)), added to
 the city factor of the drift (the month noise keeps its 1/φ, shared part included: cautious).
+The assumed drift variances (``drift_city_sd``, ``drift_county_sd``) are for a city whose months
+vary with the prior's overdispersion; they scale with the ratio of the 1/φ found to the prior's (a
+city whose months follow Poisson around the profile shows no sign of a wandering rate).
 """
 
 from __future__ import annotations
@@ -165,11 +168,12 @@ def this_year_posterior(month: int, approved_m: np.ndarray, params: SimulationPa
     inv = np.full(C, inv_phi)
     v_est = nb_log_var(lam[:, None] * season[:, :month], inv) if month else np.zeros(C)
     profile_var = misfit * (1 / month + 1 / (12 - month)) if 0 < month < 12 else 0.0
+    scale = inv_phi / params.overdispersion_prior if params.overdispersion_prior > 0 else 1.0
     return Posterior(
         source="this_year", years=0, season=season, season_sd=np.zeros((C, 12)), inv_phi=inv,
         recency=recency_weights(month, np.inf), blend=np.ones(C), prior_rate=np.full(C, np.nan),
-        drift_bias=np.zeros(C), drift_city_sd=float(np.sqrt(params.drift_city_sd ** 2 + profile_var)),
-        drift_county_sd=np.sqrt(params.drift_county_sd ** 2 + v_est), close_bias=0.0,
+        drift_bias=np.zeros(C), drift_city_sd=float(np.sqrt(scale * params.drift_city_sd ** 2 + profile_var)),
+        drift_county_sd=np.sqrt(scale * params.drift_county_sd ** 2 + v_est), close_bias=0.0,
         close_city_sd=params.closure_drift_city_sd, close_county_sd=params.closure_drift_county_sd)
 
 
