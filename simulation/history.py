@@ -198,7 +198,9 @@ def split_errors(e: np.ndarray, noise: np.ndarray, prior_var: float = 0.0, prior
     the moment estimate is 0 in about a third of cities whose factor is real). Its variance is the
     conjugate (scaled inverse χ²) posterior: the years' sum of squares of the city-year means plus
     ``prior_weight`` pseudo-years at ``prior_var`` (the no-history assumption) + the within-year part,
-    df = prior_weight + years − 1; with ``prior_weight`` 0 it is the moment estimate.
+    df = prior_weight + years − 1; with ``prior_weight`` 0 it is the moment estimate. It is the
+    predictive variance of a new year's factor: × (1 + 1/years), as the mean (the bias) is estimated
+    from the same years and its error is shared by every region.
     """
     ok = ~np.isnan(e)
     C = e.shape[1]
@@ -225,6 +227,7 @@ def split_errors(e: np.ndarray, noise: np.ndarray, prior_var: float = 0.0, prior
     dof = max(years - 1, 0) + prior_weight
     if dof > 0:
         city_var = max(0.0, (ss + prior_weight * (prior_var + inner)) / dof - inner)
+        city_var *= 1 + 1 / max(years, 1)  # a new year's factor around a mean estimated from these years
     return {"bias": bias, "bias_var": bias_var, "city_var": city_var, "county_var": county_var,
             "df": float(max(dof, 1)), "u2": u2}
 
