@@ -187,12 +187,20 @@ def rate_errors(h: HistoryArrays, month: int, inv_phi: np.ndarray, tau: float = 
     return {"e": e, "v_est": v_est, "v_nb": v_nb}
 
 
-def split_errors(e: np.ndarray, noise: np.ndarray) -> dict:
+def split_errors(e: np.ndarray, noise: np.ndarray, prior_var: float = 0.0, prior_weight: float = 0.0) -> dict:
     """Split errors e (Y, C; NaN = missing) into a region bias, a city-year factor and a region factor.
 
     ``noise`` (Y, C) is the part of each error's variance the model adds itself (negative-binomial
     months, estimation noise); it is subtracted from the region component. Returns bias (C,),
     bias_var (C,), city_var, county_var (region component beyond ``noise``), df (city factor).
+
+    The city factor is seen once a year, so a few years say little about its variance (with 4 years
+    the moment estimate is 0 in about a third of cities whose factor is real). Its variance is the
+    conjugate (scaled inverse χ²) posterior: the years' sum of squares of the city-year means plus
+    ``prior_weight`` pseudo-years at ``prior_var`` (the no-history assumption) + the within-year part,
+    df = prior_weight + years − 1; with ``prior_weight`` 0 it is the moment estimate. It is the
+    predictive variance of a new year's factor: × (1 + 1/years), as the mean (the bias) is estimated
+    from the same years and its error is shared by every region.
     """
     ok = ~np.isnan(e)
     C = e.shape[1]
@@ -214,11 +222,14 @@ def split_errors(e: np.ndarray, noise: np.ndarray) -> dict:
     county_var = max(0.0, u2 - mean_noise)
     years = int(rows.sum())
     city_var = 0.0
-    if years >= 2:
-        inner = float(np.mean(county_var + noise[ok])) / max(float(np.mean(c_y[rows])), 1.0)
-        city_var = max(0.0, float(np.nanvar(g[rows], ddof=1)) - inner)
+    inner = float(np.mean(county_var + noise[ok])) / max(float(np.mean(c_y[rows])), 1.0) if ok.any() else 0.0
+    ss = float(np.nansum((g[rows] - np.mean(g[rows])) ** 2)) if years >= 2 else 0.0
+    dof = max(years - 1, 0) + prior_weight
+    if dof > 0:
+        city_var = max(0.0, (ss + prior_weight * (prior_var + inner)) / dof - inner)
+        city_var *= 1 + 1 / max(years, 1)  # a new year's factor around a mean estimated from these years
     return {"bias": bias, "bias_var": bias_var, "city_var": city_var, "county_var": county_var,
-            "df": float(max(years - 1, 1)), "u2": u2}
+            "df": float(max(dof, 1)), "u2": u2}
 
 
 def closure_errors(h: HistoryArrays, month: int, params: SimulationParams) -> np.ndarray:
@@ -245,6 +256,28 @@ def closure_errors(h: HistoryArrays, month: int, params: SimulationParams) -> np
     return out
 
 
+def held_out_errors(tries: dict) -> np.ndarray:
+    """Each earlier year's errors (Y, C) under the estimator (τ, A) chosen on the other years.
+
+    The estimator is the one whose errors were smallest; its own errors in the years it was chosen
+    on are optimistic (the choice fitted their noise), so the spread is measured on years left out
+    of the choice (leave one year out), as the forecast year is.
+    """
+    keys = list(tries)
+    e = np.stack([tries[k]["e"] for k in keys])  # (K, Y, C)
+    sq = np.where(np.isnan(e), 0.0, e ** 2)
+    n = (~np.isnan(e)).sum(axis=2)  # (K, Y)
+    out = np.full(e.shape[1:], np.nan)
+    for y in range(e.shape[1]):
+        rest = np.arange(e.shape[1]) != y
+        cnt = n[:, rest].sum(axis=1)
+        if cnt[0] == 0:
+            continue
+        best = int(np.argmin(sq[:, rest].sum(axis=(1, 2)) / np.maximum(cnt, 1)))
+        out[y] = e[best, y]
+    return out
+
+
 def t_widening(df: float) -> float:
     """Ratio of the Student t (``df``) 95% quantile to the normal one (1 when df is infinite)."""
     from scipy import stats
@@ -268,7 +301,7 @@ def history_posterior(h: HistoryArrays, month: int, approved_m: np.ndarray, para
     if 1 <= month <= 11 and h.complete.shape[0] >= 2:
         tries = {(t, b): rate_errors(h, month, inv_phi, t, b, growth) for t in RECENCY_TAUS for b in BLENDS}
         tau, trust = min(tries, key=lambda k: float(np.nanmean(tries[k]["e"] ** 2)))
-        err = tries[tau, trust]
+        err = dict(tries[tau, trust], e=held_out_errors(tries))
         poisson = rate_errors(h, month, np.zeros(C), tau, trust, growth)
         base = poisson["v_est"] + poisson["v_nb"]
         extra = err["v_est"] + err["v_nb"] - base
@@ -277,8 +310,9 @@ def history_posterior(h: HistoryArrays, month: int, approved_m: np.ndarray, para
         f = float(np.clip((u2 - base[ok].mean()) / extra[ok].mean(), 0.0, 1.0)) if ok.any() and extra[ok].mean() > 0 \
             else 1.0
         inv_phi = inv_phi * f
-        split = split_errors(err["e"], base + f * extra)
-        close = split_errors(closure_errors(h, month, params), np.zeros(err["e"].shape))
+        split = split_errors(err["e"], base + f * extra, params.drift_city_sd ** 2, params.drift_city_prior_weight)
+        close = split_errors(closure_errors(h, month, params), np.zeros(err["e"].shape),
+                             params.closure_drift_city_sd ** 2, params.drift_city_prior_weight)
     else:
         zero = {"bias": np.zeros(C), "bias_var": np.zeros(C), "city_var": 0.0, "county_var": 0.0, "df": np.inf}
         split = close = zero

@@ -61,7 +61,10 @@ class SimulationParams:
         monthly negative-binomial overdispersion 1/φ (Var = μ + μ²/φ) and its weight in county-months,
         combined with the moment estimate from this year's months.
     drift_city_sd, drift_county_sd : without a history table, the sd of log(rate of the rest of the
-        year / rate to date) shared by the city and per county, beyond the estimation noise.
+        year / rate to date) shared by the city and per county, beyond the estimation noise, for
+        months with 1/φ = ``overdispersion_prior``; the variances scale with the 1/φ found.
+    drift_city_prior_weight : with a history table, the weight (in years) of ``drift_city_sd`` and
+        ``closure_drift_city_sd`` as the prior of the city factors' variances (seen once a year).
     closure_drift_city_sd, closure_drift_county_sd : without a history table, the sd of the log
         change of the handling-time factor between the one fitted to date and the year's.
     history_min_years : complete years a history table needs before it is used.
@@ -87,6 +90,7 @@ class SimulationParams:
     overdispersion_prior_weight: float = 24.0
     drift_city_sd: float = 0.06
     drift_county_sd: float = 0.08
+    drift_city_prior_weight: float = 4.0
     closure_drift_city_sd: float = 0.1
     closure_drift_county_sd: float = 0.15
     history_min_years: int = 2
@@ -146,6 +150,7 @@ def params_from_dict(data: dict, source: str) -> SimulationParams:
         calibrate_min_cases=d.calibrate_min_cases, rate_uncertainty=a.rate_uncertainty,
         overdispersion_prior=a.overdispersion_prior, overdispersion_prior_weight=a.overdispersion_prior_weight,
         drift_city_sd=a.drift_city_sd, drift_county_sd=a.drift_county_sd,
+        drift_city_prior_weight=a.drift_city_prior_weight,
         closure_drift_city_sd=a.closure_drift_city_sd, closure_drift_county_sd=a.closure_drift_county_sd,
         history_min_years=a.history_min_years,
         rebalance_share_max=r.share_max, rebalance_donor_buffer=r.donor_buffer,

@@ -29,6 +29,14 @@ region component (method of moments, the negative-binomial noise of the months s
 ``this_year_posterior`` (no history): the default seasonality; overdispersion by moments from
 this year's months, combined with a prior (``SimulationParams.overdispersion_prior``); drift sds
 from the parameters (assumptions) plus the estimation noise of the rate to date: wide, honestly.
+The city's months to date also say how well the assumed seasonal profile fits this city
+(``profile_misfit``: the excess spread shared by all counties); a profile that misfits the months
+to date is not trusted for the months ahead either: with independent relative errors s² per
+month, log(rest-of-year weight / weight to date) errs with variance s² (1/m + 1/(12 − m)), added to
+the city factor of the drift (the month noise keeps its 1/φ, shared part included: cautious).
+The assumed drift variances (``drift_city_sd``, ``drift_county_sd``) are for a city whose months
+vary with the prior's overdispersion; they scale with the ratio of the 1/φ found to the prior's (a
+city whose months follow Poisson around the profile shows no sign of a wandering rate).
 """
 
 from __future__ import annotations
@@ -120,6 +128,25 @@ def blend_rate(rate: np.ndarray, prior: np.ndarray, w: np.ndarray) -> np.ndarray
     return out
 
 
+def profile_misfit(approved: np.ndarray, mu: np.ndarray, total: float) -> float:
+    """Variance s² of the assumed seasonal profile's relative error per month, from this year's city months.
+
+    A county-month's excess variance over Poisson is (1/φ + s²) μ² (``total`` estimates 1/φ + s²); the
+    city's month, a sum of counties, has 1/φ Σ μ_c² + s² (Σ μ_c)²: the profile's error is shared by
+    every county, the months' noise is not. Moments of the city months (m − 1 degrees of freedom)
+    solve for s² (0 when the months follow the profile).
+    """
+    m = approved.shape[1]
+    city, mu_city = approved.sum(axis=0), mu.sum(axis=0)
+    if m < 2 or not np.all(mu_city > 0):
+        return 0.0
+    excess = float(((city - mu_city) ** 2 * m / (m - 1) - mu_city).sum())
+    own, shared = float((mu ** 2).sum()), float((mu_city ** 2).sum())
+    if shared <= own:
+        return 0.0
+    return float(np.clip((excess - total * own) / (shared - own), 0.0, total))
+
+
 def this_year_posterior(month: int, approved_m: np.ndarray, params: SimulationParams) -> Posterior:
     """The posterior without history: default seasonality, overdispersion by moments from this year's
     months combined with the prior, drift sds from the parameters plus the estimation noise to date."""
@@ -128,21 +155,25 @@ def this_year_posterior(month: int, approved_m: np.ndarray, params: SimulationPa
     season = np.broadcast_to(weights, (C, 12)).copy()
     inv_phi = params.overdispersion_prior
     lam = approved_m[:, :month].sum(axis=1) / max(float(weights[:month].sum()), 1e-12)
+    misfit = 0.0
     if month >= 2:
         mu = lam[:, None] * season[:, :month]
         x = ((approved_m[:, :month] - mu) ** 2 * month / (month - 1) - mu) / np.where(mu > 0, mu, 1) ** 2
         w = np.where(mu > 0, mu ** 2, 0.0)
         if w.sum() > 0:
             estimate = max(0.0, float((w * x).sum() / w.sum()))
+            misfit = profile_misfit(approved_m[:, :month], mu, estimate)
             n, n0 = float((mu > 0).sum()), params.overdispersion_prior_weight
             inv_phi = (n * estimate + n0 * params.overdispersion_prior) / (n + n0)
     inv = np.full(C, inv_phi)
     v_est = nb_log_var(lam[:, None] * season[:, :month], inv) if month else np.zeros(C)
+    profile_var = misfit * (1 / month + 1 / (12 - month)) if 0 < month < 12 else 0.0
+    scale = inv_phi / params.overdispersion_prior if params.overdispersion_prior > 0 else 1.0
     return Posterior(
         source="this_year", years=0, season=season, season_sd=np.zeros((C, 12)), inv_phi=inv,
         recency=recency_weights(month, np.inf), blend=np.ones(C), prior_rate=np.full(C, np.nan),
-        drift_bias=np.zeros(C), drift_city_sd=params.drift_city_sd,
-        drift_county_sd=np.sqrt(params.drift_county_sd ** 2 + v_est), close_bias=0.0,
+        drift_bias=np.zeros(C), drift_city_sd=float(np.sqrt(scale * params.drift_city_sd ** 2 + profile_var)),
+        drift_county_sd=np.sqrt(scale * params.drift_county_sd ** 2 + v_est), close_bias=0.0,
         close_city_sd=params.closure_drift_city_sd, close_county_sd=params.closure_drift_county_sd)
 
 

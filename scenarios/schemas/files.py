@@ -165,6 +165,7 @@ class ArrivalsSpec(Strict):
     overdispersion_prior_weight: float = Field(24.0, ge=0)
     drift_city_sd: float = Field(0.06, ge=0)
     drift_county_sd: float = Field(0.08, ge=0)
+    drift_city_prior_weight: float = Field(4.0, ge=0)
     closure_drift_city_sd: float = Field(0.1, ge=0)
     closure_drift_county_sd: float = Field(0.15, ge=0)
     history_min_years: int = Field(2, ge=1)

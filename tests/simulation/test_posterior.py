@@ -88,12 +88,15 @@ def test_without_history_uncertainty_is_wider_for_smaller_counties(anqing):
     assert post.source == "this_year" and post.years == 0
     ytd = state.approved_m.sum(axis=1)
     assert post.drift_county_sd[np.argmin(ytd)] > post.drift_county_sd[np.argmax(ytd)]
-    assert np.all(post.drift_county_sd >= SimulationParams.default().drift_county_sd)
     params = SimulationParams.default()
+    scale = post.inv_phi[0] / params.overdispersion_prior  # the assumed drift sds scale with the months' noise
+    assert np.all(post.drift_county_sd ** 2 >= scale * params.drift_county_sd ** 2 - 1e-12)
     on_profile = np.tile(np.asarray(params.seasonality) * 100.0, (4, 1))  # months exactly on the profile
-    assert this_year_posterior(3, on_profile, params).inv_phi[0] < params.overdispersion_prior
-    wobbly = on_profile * np.array([1.5, 0.6, 1.3] + [1.0] * 9)
-    assert this_year_posterior(3, wobbly, params).inv_phi[0] > params.overdispersion_prior
+    still = this_year_posterior(3, on_profile, params)
+    assert still.inv_phi[0] < params.overdispersion_prior
+    wobbly = this_year_posterior(3, on_profile * np.array([1.5, 0.6, 1.3] + [1.0] * 9), params)
+    assert wobbly.inv_phi[0] > params.overdispersion_prior
+    assert wobbly.drift_county_sd[0] > still.drift_county_sd[0] and wobbly.drift_city_sd > still.drift_city_sd
 
 
 def test_short_history_is_not_used_and_said_so(anqing):
