@@ -83,16 +83,22 @@ def start_closures(state: StartState, starts: np.ndarray, seed: np.random.SeedSe
     return region, np.concatenate(times), np.ones(len(region))
 
 
-def closures(state: StartState, year, rng: dict, seed: np.random.SeedSequence, factor: np.ndarray | None = None
-             ) -> np.ndarray:
+def closures(state: StartState, year, rng: dict, seed: np.random.SeedSequence, factor: np.ndarray | None = None,
+             shared: dict | None = None) -> np.ndarray:
     """Closures per region and month within the year (C, 12): the reported months, the carried-over
-    open cases, and the cases assigned during the simulation (counted for the approving region)."""
+    open cases, and the cases assigned during the simulation (counted for the approving region).
+
+    The carried-over cases' closing times do not depend on the policy: with ``shared`` (one dict per
+    replication, see ``model.simulate``) they are drawn once from their own stream and reused."""
     starts = year.arrivals.copy()
     for (c, i), got in year.changed.items():
         starts[c, i] = got
     C = state.n_regions
     closed = state.closed_m.copy()
-    for region, times, amount in (carry_closures(state, rng["carry"], factor),
+    shared = {} if shared is None else shared
+    if "carry" not in shared:
+        shared["carry"] = carry_closures(state, rng["carry"], factor)
+    for region, times, amount in (shared["carry"],
                                   start_closures(state, starts, child(seed, STREAMS.index("durations")), factor)):
         month = np.searchsorted(state.edges, times, side="right") - 1
         inside = month < 12

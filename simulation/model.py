@@ -236,6 +236,8 @@ def assign(backlog: list, rooms: tuple[simpy.Container, ...]) -> list:
     grassroots workers first, keeping lawyers' room for criminal cases (``policies.KIND_POOLS``).
     Returns the cases assigned per kind.
     """
+    if not (backlog[0] or backlog[1] or backlog[2]):
+        return [0, 0, 0]
     started = [0, 0, 0]
     level = [rooms[0].level, rooms[1].level]
     take = [0, 0]
@@ -309,7 +311,8 @@ def intake(env: simpy.Environment, year: Year, c: int):
         yield next_noon(env, year, i + 1)
 
 
-def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace: bool = False) -> Replication:
+def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace: bool = False,
+             shared: dict | None = None) -> Replication:
     """Run one replication of months m+1..12 under ``policy`` (``policies.POLICIES``).
 
     With unlimited capacity and policy "none" nothing waits and nothing moves: every case is
@@ -317,12 +320,21 @@ def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace
     ``events`` is then 0); under "none" a region whose room covers all its applications of the
     year (``never_short``) runs no intake process, for the same reason. ``events`` counts the
     real ``Environment.step`` calls.
+
+    ``shared``: a dict kept across the policies of one replication (same ``seed``): what does not
+    depend on the policy — the year's parameter draw, its applications, the closures of the cases
+    carried over — is drawn once, from the same streams, and reused (common random numbers; the
+    results are bit-identical to drawing them again).
     """
     rng = streams(seed)
-    draw = draw_year(state, rng["rates"])
-    arrivals = draw_arrivals(state, draw, rng["arrivals"])
-    if not state.params.deterministic:
-        arrivals = arrivals.astype(np.int64)
+    shared = {} if shared is None else shared
+    if "draw" not in shared:
+        draw = draw_year(state, rng["rates"])
+        arrivals = draw_arrivals(state, draw, rng["arrivals"])
+        if not state.params.deterministic:
+            arrivals = arrivals.astype(np.int64)
+        shared["draw"], shared["arrivals"] = draw, arrivals
+    draw, arrivals = shared["draw"], shared["arrivals"].copy()
     env = CountingEnvironment(initial_time=state.start_time)
     year = new_year(env, state, policy, arrivals, rng["policy"], trace)
     if not (state.unlimited and policy == "none" and not trace):
@@ -332,7 +344,7 @@ def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace
                 env.process(intake(env, year, c))
         if state.year_end > state.start_time:
             env.run(until=state.year_end)
-    closed = closures(state, year, rng, seed, draw.close_factor)
+    closed = closures(state, year, rng, seed, draw.close_factor, shared)
     approved = state.approved_m.copy()
     first_day = year.first_day
     if state.days:

@@ -42,8 +42,9 @@ class Samples(YearCounts):
 def run_chunk(state: StartState, policies: tuple[str, ...], seeds: list[np.random.SeedSequence]) -> dict:
     """Run a block of replications under each policy; returns {policy: {field: stacked array}}."""
     out: dict = {}
+    shared = [{} for _ in seeds]  # per replication: the policy-independent draws (model.simulate)
     for policy in policies:
-        reps = [simulate(state, policy, s) for s in seeds]
+        reps = [simulate(state, policy, s, shared=m) for s, m in zip(seeds, shared, strict=True)]
         block = {f: np.stack([getattr(r, f) for r in reps]) for f in FIELDS}
         block["events"] = np.array([r.events for r in reps], dtype=np.int64)
         out[policy] = block
