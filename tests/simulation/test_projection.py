@@ -93,7 +93,7 @@ def test_write_produces_chinese_csv_xlsx_and_charts(result, tmp_path):
     """The report folder: utf-8-sig CSVs with Chinese headers, one workbook, a chart per region plus overview."""
     out = write_report(result, tmp_path / "预测")
     names = {p.name for p in out.iterdir()}
-    assert {"进度预测.csv", "策略比较.csv", "月度预测.csv", "模型说明.csv", "进度预测.xlsx", "运行参数.json"} <= names
+    assert {"进度预测.csv", "策略比较.csv", "月度预测.csv", "模型说明.csv", "预计待来案件.csv", "进度预测.xlsx", "运行参数.json"} <= names
     raw = (out / "进度预测.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     with open(out / "进度预测.csv", encoding="utf-8-sig", newline="") as f:
@@ -101,7 +101,7 @@ def test_write_produces_chinese_csv_xlsx_and_charts(result, tmp_path):
     assert rows[0][:2] == ["地区", "年度目标（件）"] and "完成目标概率" in rows[0] and "结案率≥80%概率" in rows[0]
     assert rows[-1][0] == "全市合计" and len(rows) == 1 + len(result.plan.regions) + 1
     book = openpyxl.load_workbook(out / "进度预测.xlsx", read_only=True)
-    assert book.sheetnames == ["进度预测", "策略比较", "月度预测", "模型说明"]
+    assert book.sheetnames == ["进度预测", "策略比较", "月度预测", "预计待来案件", "模型说明"]
     charts = sorted(p.name for p in (out / "图表").glob("*.png"))
     assert len(charts) == len(result.plan.regions) + 2 and "全市概览.png" in charts and "岳西县.png" in charts
     assert all((out / "图表" / c).stat().st_size > 10_000 for c in charts)
