@@ -46,6 +46,11 @@ def load_record() -> list[BacktestFigures]:
     return [BacktestFigures(measured=data["measured"], command=data["command"], **row) for row in data["cell"]]
 
 
+#: Largest gap between a probability decile's mean P and how often it came true that still counts as
+#: calibrated (±0.10, the bound issue 12 set for the backtest); beyond it the brief says P is rough.
+DECILE_TOLERANCE = 0.10
+
+
 def figures_for(source: str, month: int) -> BacktestFigures | None:
     """The measured cell for this source nearest to ``month`` (None when nothing was measured for it)."""
     cells = [c for c in load_record() if c.source == source]

@@ -13,7 +13,7 @@ from legalaid.report.writers import Sheet, write_json, write_tables
 from scenarios.vocab import LIKELY, Finding
 from simulation import ProjectionResult
 from simulation.params import KINDS
-from simulation.record import figures_for
+from simulation.record import DECILE_TOLERANCE, figures_for
 from simulation.start import CALIBRATION
 from simulation.summary import NEVER
 
@@ -65,8 +65,12 @@ def backtest_line(result: ProjectionResult) -> str:
     if f is None:
         return "模型回测：尚无该月份的回测记录"
     data = "有历年月度数据" if source == "history" else "仅有本年数据"
-    return (f"模型回测（{data}，{f.years}个模拟年份、{f.month}月预测）：年末审批落在90%区间内的占"
+    line = (f"模型回测（{data}，{f.years}个模拟年份、{f.month}月预测）：年末审批落在90%区间内的占"
             f"{f.coverage:.0%}；完成概率的误差（布里尔分数）{f.brier:.3f}，按序时进度外推为{f.brier_pace:.3f}")
+    if f.max_decile_deviation > DECILE_TOLERANCE:
+        line += (f"；按概率分档，预测概率与实际达成比例最多相差{f.max_decile_deviation * 100:.0f}个百分点，"
+                 "完成概率只宜作粗略参考" + ("（补充历年月度数据可提高可信度）" if source != "history" else ""))
+    return line
 
 
 def note_text(result: ProjectionResult, finding: Finding) -> str:

@@ -13,7 +13,7 @@ from legalaid.report.projection import (
 from scenarios.example import generate_example
 from scenarios.plans import load_plan
 from simulation import SimulationParams, project
-from simulation.record import figures_for, load_record
+from simulation.record import DECILE_TOLERANCE, figures_for, load_record
 
 
 def test_words_and_bounds():
@@ -34,6 +34,9 @@ def test_tables_never_show_0_or_100_percent_and_name_the_backtest():
     line = backtest_line(result)
     cell = figures_for("this_year", 6)
     assert cell is not None and f"{cell.coverage:.0%}" in line and "仅有本年数据" in line
+    # a backtest whose deciles missed the tolerance says P is rough, with the gap measured
+    rough = cell.max_decile_deviation > DECILE_TOLERANCE
+    assert ("只宜作粗略参考" in line) == rough and (not rough or f"{cell.max_decile_deviation * 100:.0f}个百分点" in line)
     point = project(plan, data.progress, None, runs=5, seed=1, params=SimulationParams.default().with_(
         rate_uncertainty=False))
     assert "未计参数不确定性" in backtest_line(point)
