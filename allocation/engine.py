@@ -183,6 +183,13 @@ class Solved:
     seconds: float
 
 
+def _solve_model(struct: Structure, detail: dict, exact: frozenset, year: YearCounts):
+    """Build the model at this level of detail, solve its levels, and check the repair (one round)."""
+    model = build(struct, detail, exact)
+    run = run_levels(model, year)
+    return model, run, tighten(model, run.flow)
+
+
 def solve_problem(problem: Problem, max_rounds: int = MAX_ROUNDS) -> Solved:
     """Solve, refine the relaxations until tight, read back, verify rules and values.
 
@@ -198,9 +205,7 @@ def solve_problem(problem: Problem, max_rounds: int = MAX_ROUNDS) -> Solved:
     status, rounds = OPTIMAL, 0
     while True:
         rounds += 1
-        model = build(struct, detail, exact)
-        run = run_levels(model, year)
-        tight = tighten(model, run.flow)
+        model, run, tight = _solve_model(struct, detail, exact, year)
         if tight.tight:
             break
         if rounds > max_rounds:
@@ -215,9 +220,7 @@ def solve_problem(problem: Problem, max_rounds: int = MAX_ROUNDS) -> Solved:
         # the repair's hand-out needs a swap of ordinary cases that qualifications or conflicts
         # forbid: the fully detailed model places every member in its sub-pool itself
         rounds += 1
-        model = build(struct, *full_detail(struct))
-        run = run_levels(model, year)
-        tight = tighten(model, run.flow)
+        model, run, tight = _solve_model(struct, *full_detail(struct), year)
         if not tight.tight:
             raise RuntimeError("the fully detailed model was not tight") from None
         lawyer = disaggregate(model, run.flow, tight)
