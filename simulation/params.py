@@ -47,6 +47,8 @@ class SimulationParams:
     Attributes
     ----------
     seasonality : 12 relative monthly weights (January..December), mean 1.0.
+    seasonality_sd : without a history table, how far each assumed weight may be off (sd of its
+        log); this year's months correct the weights to date (``simulation.posterior.learn_profile``).
     kind_mix : share of approvals per kind, in ``KINDS`` order, summing to 1.
     durations : handling-time distribution per kind, in ``KINDS`` order.
     calibrate : "region" (default): scale the mean durations of each region by a factor fitted to
@@ -82,6 +84,7 @@ class SimulationParams:
     seasonality: tuple[float, ...]
     kind_mix: tuple[float, ...]
     durations: tuple[Duration, ...]
+    seasonality_sd: tuple[float, ...] = (0.0,) * 12
     calibrate: str = "region"
     calibrate_bounds: tuple[float, float] = (0.25, 4.0)
     calibrate_min_cases: int = 30
@@ -144,7 +147,7 @@ def params_from_dict(data: dict, source: str) -> SimulationParams:
         else d.calibrate
     r, a = spec.rebalance, spec.arrivals
     return SimulationParams(
-        seasonality=tuple(w / mean for w in weights), kind_mix=tuple(m / sum(mix) for m in mix),
+        seasonality=tuple(w / mean for w in weights), seasonality_sd=tuple(spec.seasonality.sd), kind_mix=tuple(m / sum(mix) for m in mix),
         durations=tuple(Duration(getattr(d, k).mean_days, getattr(d, k).shape) for k in KINDS),
         calibrate=calibrate, calibrate_bounds=(d.calibrate_min, d.calibrate_max),
         calibrate_min_cases=d.calibrate_min_cases, rate_uncertainty=a.rate_uncertainty,

@@ -26,14 +26,14 @@ at month m were smallest); the drifts from the errors that estimator made in eve
 year at the same month m (leave-one-year-out profile), split into a city-year component and a
 region component (method of moments, the negative-binomial noise of the months subtracted).
 
-``this_year_posterior`` (no history): the default seasonality; overdispersion by moments from
-this year's months, combined with a prior (``SimulationParams.overdispersion_prior``); drift sds
-from the parameters (assumptions) plus the estimation noise of the rate to date: wide, honestly.
-The city's months to date also say how well the assumed seasonal profile fits this city
-(``profile_misfit``: the excess spread shared by all counties); a profile that misfits the months
-to date is not trusted for the months ahead either: with independent relative errors s² per
-month, log(rest-of-year weight / weight to date) errs with variance s² (1/m + 1/(12 − m)), added to
-the city factor of the drift (the month noise keeps its 1/φ, shared part included: cautious).
+``this_year_posterior`` (no history): the assumed seasonality, each weight with an assumed
+uncertainty (``SimulationParams.seasonality_sd``), corrected by the city's months to date where
+they measure it (``learn_profile``: e.g. how deep this year's New Year dip was, against March);
+the error the profile can still make (the posterior of the months to date, the prior of the
+months ahead) is added to the city factor of the drift: it is shared by every county.
+Overdispersion by moments from this year's months around that profile, combined with a prior
+(``SimulationParams.overdispersion_prior``); drift sds from the parameters (assumptions) plus the
+estimation noise of the rate to date: wide, honestly.
 The assumed drift variances (``drift_city_sd``, ``drift_county_sd``) are for a city whose months
 vary with the prior's overdispersion; they scale with the ratio of the 1/φ found to the prior's (a
 city whose months follow Poisson around the profile shows no sign of a wandering rate).
@@ -128,46 +128,68 @@ def blend_rate(rate: np.ndarray, prior: np.ndarray, w: np.ndarray) -> np.ndarray
     return out
 
 
-def profile_misfit(approved: np.ndarray, mu: np.ndarray, total: float) -> float:
-    """Variance s² of the assumed seasonal profile's relative error per month, from this year's city months.
+def learn_profile(month: int, approved_m: np.ndarray, weights: np.ndarray, sd: np.ndarray,
+                  inv_phi: float) -> tuple[np.ndarray, float]:
+    """The city's seasonal profile after this year's months, and the variance of its error ahead.
 
-    A county-month's excess variance over Poisson is (1/φ + s²) μ² (``total`` estimates 1/φ + s²); the
-    city's month, a sum of counties, has 1/φ Σ μ_c² + s² (Σ μ_c)²: the profile's error is shared by
-    every county, the months' noise is not. Moments of the city months (m − 1 degrees of freedom)
-    solve for s² (0 when the months follow the profile).
+    Prior: log w_j = log w0_j + δ_j, δ_j ~ N(0, sd_j²) independent (``sd``: how far each assumed
+    weight may be off; the New Year months and December least sure). The city's months to date:
+    log Y_j = ℓ + log w0_j + δ_j + e_j, with ℓ the level (flat prior) and e_j ~ N(0, v_j),
+    v_j = (Y_j + 1/φ Σ_c N_cj²) / Y_j² (negative-binomial county months, delta method). The Gaussian
+    posterior of δ_1..m follows (only their contrasts are measured: e.g. a shallower New Year dip
+    than assumed, against March); the months after m keep their prior.
+
+    Returns
+    -------
+    season : the profile (12,), mean 1: posterior weights to date, assumed weights after.
+    variance : of log(Σ weights after m / Σ weights to date) (delta method), 0 when m is 0 or 12.
     """
-    m = approved.shape[1]
-    city, mu_city = approved.sum(axis=0), mu.sum(axis=0)
-    if m < 2 or not np.all(mu_city > 0):
-        return 0.0
-    excess = float(((city - mu_city) ** 2 * m / (m - 1) - mu_city).sum())
-    own, shared = float((mu ** 2).sum()), float((mu_city ** 2).sum())
-    if shared <= own:
-        return 0.0
-    return float(np.clip((excess - total * own) / (shared - own), 0.0, total))
+    w0, sd = np.asarray(weights, dtype=float), np.asarray(sd, dtype=float)
+    if not 0 < month < 12:
+        return w0 / w0.mean(), 0.0
+    counts = np.asarray(approved_m, dtype=float)[:, :month]
+    city = np.maximum(counts.sum(axis=0), 0.5)
+    v = (city + inv_phi * (counts ** 2).sum(axis=0)) / city ** 2
+    design = np.hstack([np.ones((month, 1)), np.eye(month)])
+    prior_precision = np.diag(np.concatenate([[0.0], 1 / np.maximum(sd[:month], 1e-6) ** 2]))
+    precision = design.T @ (design / v[:, None]) + prior_precision
+    cov = np.linalg.inv(precision)
+    theta = cov @ (design.T @ ((np.log(city) - np.log(w0[:month])) / v))
+    w = w0.copy()
+    w[:month] *= np.exp(theta[1:])
+    g, h = w[:month] / w[:month].sum(), w[month:] / w[month:].sum()
+    variance = float(g @ cov[1:, 1:] @ g + (h ** 2 * sd[month:] ** 2).sum())
+    return w / w.mean(), variance
+
+
+def overdispersion(month: int, approved_m: np.ndarray, season: np.ndarray, params: SimulationParams) -> float:
+    """1/φ of this year's county months around ``season`` (moments), combined with the prior by weight."""
+    if month < 2:
+        return params.overdispersion_prior
+    lam = approved_m[:, :month].sum(axis=1) / max(float(season[:month].sum()), 1e-12)
+    mu = lam[:, None] * season[None, :month]
+    x = ((approved_m[:, :month] - mu) ** 2 * month / (month - 1) - mu) / np.where(mu > 0, mu, 1) ** 2
+    w = np.where(mu > 0, mu ** 2, 0.0)
+    if w.sum() <= 0:
+        return params.overdispersion_prior
+    estimate = max(0.0, float((w * x).sum() / w.sum()))
+    n, n0 = float((mu > 0).sum()), params.overdispersion_prior_weight
+    return (n * estimate + n0 * params.overdispersion_prior) / (n + n0)
 
 
 def this_year_posterior(month: int, approved_m: np.ndarray, params: SimulationParams) -> Posterior:
-    """The posterior without history: default seasonality, overdispersion by moments from this year's
-    months combined with the prior, drift sds from the parameters plus the estimation noise to date."""
+    """The posterior without history: the assumed seasonality corrected by the city's months to date
+    (``learn_profile``), overdispersion by moments from this year's months combined with the prior,
+    drift sds from the parameters plus the estimation noise to date and the profile's error ahead."""
     C = approved_m.shape[0]
-    weights = np.asarray(params.seasonality, dtype=float)
-    season = np.broadcast_to(weights, (C, 12)).copy()
-    inv_phi = params.overdispersion_prior
-    lam = approved_m[:, :month].sum(axis=1) / max(float(weights[:month].sum()), 1e-12)
-    misfit = 0.0
-    if month >= 2:
-        mu = lam[:, None] * season[:, :month]
-        x = ((approved_m[:, :month] - mu) ** 2 * month / (month - 1) - mu) / np.where(mu > 0, mu, 1) ** 2
-        w = np.where(mu > 0, mu ** 2, 0.0)
-        if w.sum() > 0:
-            estimate = max(0.0, float((w * x).sum() / w.sum()))
-            misfit = profile_misfit(approved_m[:, :month], mu, estimate)
-            n, n0 = float((mu > 0).sum()), params.overdispersion_prior_weight
-            inv_phi = (n * estimate + n0 * params.overdispersion_prior) / (n + n0)
+    weights, sd = np.asarray(params.seasonality, dtype=float), np.asarray(params.seasonality_sd, dtype=float)
+    first, _ = learn_profile(month, approved_m, weights, sd, params.overdispersion_prior)
+    inv_phi = overdispersion(month, approved_m, first, params)
+    profile, profile_var = learn_profile(month, approved_m, weights, sd, inv_phi)
+    season = np.broadcast_to(profile, (C, 12)).copy()
+    lam = approved_m[:, :month].sum(axis=1) / max(float(profile[:month].sum()), 1e-12)
     inv = np.full(C, inv_phi)
     v_est = nb_log_var(lam[:, None] * season[:, :month], inv) if month else np.zeros(C)
-    profile_var = misfit * (1 / month + 1 / (12 - month)) if 0 < month < 12 else 0.0
     scale = inv_phi / params.overdispersion_prior if params.overdispersion_prior > 0 else 1.0
     return Posterior(
         source="this_year", years=0, season=season, season_sd=np.zeros((C, 12)), inv_phi=inv,

@@ -193,6 +193,18 @@ def monthly_table(result: ProjectionResult) -> pd.DataFrame:
     })
 
 
+def season_text(result: ProjectionResult, assumed: str) -> str:
+    """季节性权重 as used: estimated from the history, or the assumed weights as this year's months corrected them."""
+    st = result.state
+    used = "，".join(f"{j + 1}月{w:.2f}" for j, w in enumerate(st.weights))
+    if st.posterior.source == "history":
+        return "按历年月度数据估计（各县向全市部分汇总）：" + used + "（全市平均）"
+    if st.posterior.source == "this_year" and 0 < result.month < 12:
+        return (f"假设：{assumed}；按本年1—{result.month}月全市审批数修正已过月份后（均值为1）：{used}；"
+                "未来月份权重的不确定性计入区间")
+    return assumed
+
+
 def model_notes_table(result: ProjectionResult) -> pd.DataFrame:
     """模型说明: what the model assumes, with sources."""
     st, p, plan = result.state, result.state.params, result.plan
@@ -216,8 +228,7 @@ def model_notes_table(result: ProjectionResult) -> pd.DataFrame:
         ("调配策略", "、".join(POLICY_NAMES[x] for x in result.policies), dispatch_ref),
         ("序时进度", "截至第m月末应完成 m/12 × 年度目标", "各地按月对照"),
         ("到达率", "按本年已报各月审批数与季节性权重估计" + posterior_text(result), p.sources.get("arrivals", "")),
-        ("季节性权重", season if st.posterior.source != "history" else "按历年月度数据估计（各县向全市部分汇总）："
-         + "，".join(f"{j + 1}月{w:.2f}" for j, w in enumerate(st.weights)) + "（全市平均）",
+        ("季节性权重", season_text(result, season),
          p.sources.get("seasonality", "") if st.posterior.source != "history" else "历年月度表"),
         ("模型回测", backtest_line(result), "benchmarks/backtest.py；simulation/data/backtest.toml"),
         ("概率的显示", f"完成概率与结案率达标概率显示在{P_SHOWN_MIN:.0%}至{1 - P_SHOWN_MIN:.0%}之间；"

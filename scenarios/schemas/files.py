@@ -127,6 +127,8 @@ def schedule_problems(data: dict) -> list[str]:
 class SeasonalitySpec(Strict):
     source: str = ""
     weights: list[Annotated[float, Field(gt=0)]] = Field(min_length=12, max_length=12)
+    sd: list[Annotated[float, Field(ge=0, le=2)]] = Field(default_factory=lambda: [0.0] * 12, min_length=12,
+                                                         max_length=12)
 
 
 class CaseMixSpec(Strict):

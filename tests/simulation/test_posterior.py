@@ -94,9 +94,33 @@ def test_without_history_uncertainty_is_wider_for_smaller_counties(anqing):
     on_profile = np.tile(np.asarray(params.seasonality) * 100.0, (4, 1))  # months exactly on the profile
     still = this_year_posterior(3, on_profile, params)
     assert still.inv_phi[0] < params.overdispersion_prior
-    wobbly = this_year_posterior(3, on_profile * np.array([1.5, 0.6, 1.3] + [1.0] * 9), params)
+    # counties that wobble each their own way: overdispersion, wider for every county
+    own = np.array([[1.5, 0.6, 1.3], [0.6, 1.4, 0.8], [1.2, 0.7, 1.1], [0.7, 1.3, 0.9]])
+    wobbly = this_year_posterior(3, on_profile * np.hstack([own, np.ones((4, 9))]), params)
     assert wobbly.inv_phi[0] > params.overdispersion_prior
     assert wobbly.drift_county_sd[0] > still.drift_county_sd[0] and wobbly.drift_city_sd > still.drift_city_sd
+
+
+def test_without_history_the_months_to_date_correct_the_assumed_profile():
+    """A New Year dip shallower than assumed, in every county: the weights of January and February
+    move towards what the months show (against March), the months ahead keep the assumed weights,
+    and the profile's error stays in the city factor of the drift."""
+    params = SimulationParams.default()
+    assumed = np.asarray(params.seasonality)
+    shallow = assumed.copy()
+    shallow[:2] = [1.0, 0.95]  # this city's January and February
+    months = np.tile(shallow * 200.0, (4, 1))
+    post = this_year_posterior(3, months, params)
+    profile = post.season[0] / post.season[0, 2]  # relative to March
+    assert assumed[0] / assumed[2] < profile[0] <= shallow[0] / shallow[2] + 1e-9
+    assert assumed[1] / assumed[2] < profile[1] <= shallow[1] / shallow[2] + 1e-9
+    assert profile[0] > 0.95 and profile[1] > 0.85  # 800 cases a month measure the dip well
+    np.testing.assert_allclose(post.season[0, 3:] / post.season[0, 3], assumed[3:] / assumed[3])
+    assert post.inv_phi[0] < params.overdispersion_prior  # a shared dip is the profile's, not noise
+    ahead = np.sqrt(sum((assumed[3:] / assumed[3:].sum()) ** 2 * np.asarray(params.seasonality_sd[3:]) ** 2))
+    assert post.drift_city_sd > ahead
+    flat = this_year_posterior(3, months, params.with_(seasonality_sd=(0.0,) * 12))
+    np.testing.assert_allclose(flat.season[0], assumed / assumed.mean())  # no uncertainty: nothing learned
 
 
 def test_short_history_is_not_used_and_said_so(anqing):
