@@ -162,7 +162,7 @@ def learn_profile(month: int, approved_m: np.ndarray, weights: np.ndarray, sd: n
     return w / w.mean(), variance
 
 
-def overdispersion(month: int, approved_m: np.ndarray, season: np.ndarray, params: SimulationParams) -> float:
+def this_year_overdispersion(month: int, approved_m: np.ndarray, season: np.ndarray, params: SimulationParams) -> float:
     """1/φ of this year's county months around ``season`` (moments), combined with the prior by weight."""
     if month < 2:
         return params.overdispersion_prior
@@ -184,7 +184,7 @@ def this_year_posterior(month: int, approved_m: np.ndarray, params: SimulationPa
     C = approved_m.shape[0]
     weights, sd = np.asarray(params.seasonality, dtype=float), np.asarray(params.seasonality_sd, dtype=float)
     first, _ = learn_profile(month, approved_m, weights, sd, params.overdispersion_prior)
-    inv_phi = overdispersion(month, approved_m, first, params)
+    inv_phi = this_year_overdispersion(month, approved_m, first, params)
     profile, profile_var = learn_profile(month, approved_m, weights, sd, inv_phi)
     season = np.broadcast_to(profile, (C, 12)).copy()
     lam = approved_m[:, :month].sum(axis=1) / max(float(profile[:month].sum()), 1e-12)
