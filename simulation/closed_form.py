@@ -12,7 +12,9 @@ drawn all at once with the same distribution (``vectorised``):
 - given a month's count, each case is uniform over the month's days and closes in month l with
   probability π[j, l] (gamma handling time × the replication's factor F, averaged over days and
   kinds); each open case at the as-of date closes in month l with probability π_carry[l];
-  expected closures average π over F (quadrature); approvals and F are independent.
+  expected closures average π over F (quadrature); approvals and F are independent; the year-end
+  clearance Q (independent of both) moves E[Q] of the after-the-year probability of cases approved
+  before December into December.
 
 The seasonal draw (``Posterior.season_sd``) is not in ``closed_form`` (it is zero without a
 history table). The SimPy model with unlimited capacity and policy "none" must agree with these
@@ -79,6 +81,18 @@ def carry_closure_probs(state: StartState, factor: float | np.ndarray = 1.0) -> 
     return np.clip(out, 0.0, 1.0)
 
 
+def with_clearance(pi: np.ndarray, share: np.ndarray, months_before_december: slice) -> np.ndarray:
+    """Closure probabilities (C, …, 13) with ``share`` (C,) of the after-the-year probability of the
+    rows in ``months_before_december`` (all rows for the carried-over cases) moved into December."""
+    out = pi.copy()
+    rows = out[:, months_before_december]
+    moved = share.reshape((-1,) + (1,) * (rows.ndim - 2)) * rows[..., 12]
+    rows[..., 11] += moved
+    rows[..., 12] -= moved
+    out[:, months_before_december] = rows
+    return out
+
+
 def point_rates(state: StartState) -> np.ndarray:
     """The rate each replication starts from before its drift (``randomness.draw_year`` without the
     seasonal draw)."""
@@ -128,6 +142,9 @@ def closed_form(state: StartState) -> pd.DataFrame:
         list(zip(_WF, np.exp(post.close_bias + close_sd * _XF), strict=True))
     pi = sum(w * month_closure_probs(state, f) for w, f in nodes)
     carry = sum(w * carry_closure_probs(state, f) for w, f in nodes)
+    share = post.expected_clearance(state.params.clearance_max)
+    pi = with_clearance(pi, share, slice(0, 11))
+    carry = with_clearance(carry, share, slice(None)) if m < 12 else carry
     rows = []
     for c in range(state.n_regions):
         mu = rate[c] * state.season[c, m:]
@@ -153,7 +170,9 @@ def vectorised(state: StartState, runs: int, seed: int = 0) -> dict[str, np.ndar
     """Draw ``runs`` replications at once (unlimited capacity, no policy), as the SimPy samples.
 
     Parameters of each replication come from ``randomness.draw_year``; months are Poisson, each
-    case uniform over its month's days with a gamma handling time (× the replication's factor).
+    case uniform over its month's days with a gamma handling time (× the replication's factor);
+    a case approved before December that would close after the year closes on 31 December with the
+    replication's clearance share.
     Returns ``approved`` and ``closed`` (runs, C, 12) monthly counts, reported months included.
     """
     rng = np.random.default_rng(np.random.SeedSequence(seed))
@@ -161,6 +180,7 @@ def vectorised(state: StartState, runs: int, seed: int = 0) -> dict[str, np.ndar
     draws = [draw_year(state, rng) for _ in range(runs)]
     mu = np.stack([d.month_mu for d in draws])  # (R, C, 12 - m)
     factor = np.stack([d.close_factor for d in draws])  # (R, C)
+    share = np.stack([np.zeros(C) if d.clearance is None else d.clearance for d in draws])  # (R, C)
     approved = np.broadcast_to(state.approved_m, (runs, C, 12)).copy()
     closed = np.broadcast_to(state.closed_m, (runs, C, 12)).copy()
     n = rng.poisson(mu)
@@ -173,6 +193,8 @@ def vectorised(state: StartState, runs: int, seed: int = 0) -> dict[str, np.ndar
         kind = rng.choice(3, size=len(cell), p=state.mix)
         start = edges[j] + rng.integers(0, int(edges[j + 1] - edges[j]), size=len(cell)) + 0.5
         t = start + rng.standard_gamma(state.shape[kind]) * state.scale[region, kind] * factor.reshape(-1)[cell]
+        if j < 11:
+            t = _clear(t, share.reshape(-1)[cell], edges[12], rng)
         month = np.searchsorted(edges, t, side="right") - 1
         inside = month < 12
         closed += np.bincount(cell[inside] * 12 + month[inside], minlength=runs * C * 12).reshape(runs, C, 12)
@@ -185,8 +207,16 @@ def vectorised(state: StartState, runs: int, seed: int = 0) -> dict[str, np.ndar
         cls = np.repeat(np.tile(np.arange(len(age)), runs), counts.reshape(-1))
         k, th = state.shape[kind[cls]], state.scale[c, kind[cls]] * factor[rep, c]
         total = th * special.gammainccinv(k, special.gammaincc(k, age[cls] / th) * (1.0 - rng.random(len(cls))))
-        t = state.start_time + np.maximum(total - age[cls], 0.0)
+        t = _clear(state.start_time + np.maximum(total - age[cls], 0.0), share[rep, c], edges[12], rng)
         month = np.searchsorted(edges, t, side="right") - 1
         inside = month < 12
         closed[:, c, :] += np.bincount(rep[inside] * 12 + month[inside], minlength=runs * 12).reshape(runs, 12)
     return {"approved": approved, "closed": closed}
+
+
+def _clear(t: np.ndarray, share: np.ndarray, year_end: float, rng: np.random.Generator) -> np.ndarray:
+    """Closing times ``t`` with each one after ``year_end`` moved to 31 December with probability ``share``."""
+    if not np.any(share > 0):
+        return t
+    pulled = (t >= year_end) & (rng.random(len(t)) < share)
+    return np.where(pulled, year_end - 0.5, t)

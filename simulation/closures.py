@@ -55,8 +55,9 @@ def carry_closures(state: StartState, rng: np.random.Generator, factor: np.ndarr
 
 
 def start_closures(state: StartState, starts: np.ndarray, seed: np.random.SeedSequence,
-                   factor: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Closing times of the cases assigned during the simulation: (region, time, amount) arrays.
+                   factor: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Closing times of the cases assigned during the simulation: (region, time, amount, assigned
+    time) arrays.
 
     ``starts`` (C, D, 3) holds cases assigned per approving region, day and kind; a case assigned
     at noon of day d closes at d + ½ + its handling time (gamma draw; the mean in deterministic
@@ -69,8 +70,9 @@ def start_closures(state: StartState, starts: np.ndarray, seed: np.random.SeedSe
         times = np.broadcast_to(t_start[None, :, None] + state.mean_days[:, None, :], starts.shape)
         region = np.broadcast_to(np.arange(C)[:, None, None], starts.shape)
         keep = starts > 0
-        return region[keep], times[keep], starts[keep]
-    regions, times = [], []
+        begun = np.broadcast_to(t_start[None, :, None], starts.shape)
+        return region[keep], times[keep], starts[keep], begun[keep]
+    regions, times, begun = [], [], []
     for c in range(C):
         counts = starts[c].reshape(-1).astype(np.int64)
         cell = np.repeat(np.arange(D * K), counts)
@@ -79,27 +81,56 @@ def start_closures(state: StartState, starts: np.ndarray, seed: np.random.SeedSe
         f = 1.0 if factor is None else factor[c]
         times.append(t_start[day] + rng.standard_gamma(state.shape[kind]) * state.scale[c, kind] * f)
         regions.append(np.full(len(cell), c))
+        begun.append(t_start[day])
     region = np.concatenate(regions)
-    return region, np.concatenate(times), np.ones(len(region))
+    return region, np.concatenate(times), np.ones(len(region)), np.concatenate(begun)
+
+
+def year_end_clearance(state: StartState, region: np.ndarray, times: np.ndarray, eligible: np.ndarray,
+                       share: np.ndarray, seed: np.random.SeedSequence) -> np.ndarray:
+    """Closing times after the year-end clearance: each case approved before December (``eligible``)
+    that would close after 31 December closes on 31 December instead with its region's ``share``.
+
+    The uniforms come from one stream per region (spawn key of ``seed`` + region index), so that a
+    policy changing one region's cases leaves the other regions' draws untouched.
+    """
+    late = eligible & (times >= state.year_end)
+    if not late.any():
+        return times
+    out = times.copy()
+    for c in np.unique(region[late]):
+        pick = np.flatnonzero(late & (region == c))
+        u = np.random.Generator(np.random.PCG64(child(seed, int(c)))).random(len(pick))
+        out[pick[u < share[c]]] = state.year_end - 0.5
+    return out
 
 
 def closures(state: StartState, year, rng: dict, seed: np.random.SeedSequence, factor: np.ndarray | None = None,
-             shared: dict | None = None) -> np.ndarray:
+             shared: dict | None = None, clearance: np.ndarray | None = None) -> np.ndarray:
     """Closures per region and month within the year (C, 12): the reported months, the carried-over
     open cases, and the cases assigned during the simulation (counted for the approving region).
 
-    The carried-over cases' closing times do not depend on the policy: with ``shared`` (one dict per
-    replication, see ``model.simulate``) they are drawn once from their own stream and reused."""
+    ``clearance``: the replication's year-end clearance share per region (``year_end_clearance``;
+    stochastic mode only), None for none. The carried-over cases' closing times do not depend on the
+    policy: with ``shared`` (one dict per replication, see ``model.simulate``) they are drawn once
+    from their own stream and reused."""
     starts = year.arrivals.copy()
     for (c, i), got in year.changed.items():
         starts[c, i] = got
     C = state.n_regions
     closed = state.closed_m.copy()
     shared = {} if shared is None else shared
+    clear_seed = child(seed, STREAMS.index("clearance"))
     if "carry" not in shared:
-        shared["carry"] = carry_closures(state, rng["carry"], factor)
-    for region, times, amount in (shared["carry"],
-                                  start_closures(state, starts, child(seed, STREAMS.index("durations")), factor)):
+        region, times, amount = carry_closures(state, rng["carry"], factor)
+        if clearance is not None and not state.params.deterministic:
+            times = year_end_clearance(state, region, times, np.full(len(times), state.month < 12), clearance,
+                                       child(clear_seed, 0))
+        shared["carry"] = region, times, amount
+    region, times, amount, begun = start_closures(state, starts, child(seed, STREAMS.index("durations")), factor)
+    if clearance is not None and not state.params.deterministic:
+        times = year_end_clearance(state, region, times, begun < state.edges[11], clearance, child(clear_seed, 1))
+    for region, times, amount in (shared["carry"], (region, times, amount)):
         month = np.searchsorted(state.edges, times, side="right") - 1
         inside = month < 12
         closed += np.bincount(region[inside] * 12 + month[inside], weights=amount[inside],

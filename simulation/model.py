@@ -344,7 +344,7 @@ def simulate(state: StartState, policy: str, seed: np.random.SeedSequence, trace
                 env.process(intake(env, year, c))
         if state.year_end > state.start_time:
             env.run(until=state.year_end)
-    closed = closures(state, year, rng, seed, draw.close_factor, shared)
+    closed = closures(state, year, rng, seed, draw.close_factor, shared, draw.clearance)
     approved = state.approved_m.copy()
     first_day = year.first_day
     if state.days:

@@ -56,6 +56,9 @@ class SimulationParams:
         city factor); "city": one factor fitted to the city's closures; "none": as given.
     calibrate_bounds : (min, max) of the factor.
     calibrate_min_cases : approvals to date a region needs for its own factor (件).
+    clearance_max : with a history table, the year-end clearance (the share of the cases approved
+        before December and still open at 31 December that close in December instead,
+        ``simulation.history.clearance_errors``) drawn per replication is at most this share.
     rate_uncertainty : draw each replication's parameters (rate drift with a shared city factor,
         seasonality, month-to-month overdispersion, handling-time drift) from their posterior
         (``simulation.posterior``); False: the point estimates and Poisson arrivals only.
@@ -88,6 +91,7 @@ class SimulationParams:
     calibrate: str = "region"
     calibrate_bounds: tuple[float, float] = (0.25, 4.0)
     calibrate_min_cases: int = 30
+    clearance_max: float = 0.95
     rate_uncertainty: bool = True
     overdispersion_prior: float = 0.02
     overdispersion_prior_weight: float = 24.0
@@ -150,7 +154,7 @@ def params_from_dict(data: dict, source: str) -> SimulationParams:
         seasonality=tuple(w / mean for w in weights), seasonality_sd=tuple(spec.seasonality.sd), kind_mix=tuple(m / sum(mix) for m in mix),
         durations=tuple(Duration(getattr(d, k).mean_days, getattr(d, k).shape) for k in KINDS),
         calibrate=calibrate, calibrate_bounds=(d.calibrate_min, d.calibrate_max),
-        calibrate_min_cases=d.calibrate_min_cases, rate_uncertainty=a.rate_uncertainty,
+        calibrate_min_cases=d.calibrate_min_cases, clearance_max=d.clearance_max, rate_uncertainty=a.rate_uncertainty,
         overdispersion_prior=a.overdispersion_prior, overdispersion_prior_weight=a.overdispersion_prior_weight,
         drift_city_sd=a.drift_city_sd, drift_county_sd=a.drift_county_sd,
         drift_city_prior_weight=a.drift_city_prior_weight,

@@ -11,8 +11,11 @@ A replication of the rest of the year draws its parameters from a ``Posterior`` 
   the history's degrees of freedom: five years do not pretend to know the city's spread
   exactly); trends, mid-year shocks and the December push are all in it, as far as earlier
   years show them;
-- the handling-time drift: log(factor of the whole year / factor fitted to date), with a bias
-  (e.g. the year-end clearance closes more than the lags to date predict) and city and region sds.
+- the handling-time drift: log(factor fitted to January-November / factor fitted to date), with a
+  bias and city and region sds;
+- the year-end clearance (history only): the share of the cases approved before December and still
+  open at 31 December that close in December instead, per region, with city and region sds
+  (``simulation.history.clearance_errors``); none without history (no plan sets one).
 
 Two sources:
 
@@ -70,6 +73,8 @@ class Posterior:
     drift_city_sd : sd of the city factor of the drift (shared by every region).
     drift_county_sd : sd of each region's own drift, estimation noise included (C,).
     close_bias, close_city_sd, close_county_sd : the handling-time drift (log factor).
+    clearance : year-end clearance share per region (C,); None = none.
+    clearance_city_sd, clearance_county_sd : sds of a year's clearance around it (city-wide, per region).
     """
 
     source: str
@@ -86,6 +91,29 @@ class Posterior:
     close_bias: float
     close_city_sd: float
     close_county_sd: float
+    clearance: np.ndarray | None = None
+    clearance_city_sd: float = 0.0
+    clearance_county_sd: float = 0.0
+
+    @property
+    def has_clearance(self) -> bool:
+        """True when a year-end clearance is modelled (some share or spread above zero)."""
+        return self.clearance is not None and (bool(np.any(self.clearance > 0)) or self.clearance_city_sd > 0
+                                               or self.clearance_county_sd > 0)
+
+    def expected_clearance(self, cap: float) -> np.ndarray:
+        """E[clearance share] per region of a replication's draw (normal, clipped to [0, ``cap``]) (C,)."""
+        if not self.has_clearance:
+            return np.zeros(len(self.drift_county_sd))
+        from scipy import stats
+
+        mu, sd = np.asarray(self.clearance, dtype=float), float(np.hypot(self.clearance_city_sd,
+                                                                         self.clearance_county_sd))
+        if sd == 0:
+            return np.clip(mu, 0.0, cap)
+        a, b = (0.0 - mu) / sd, (cap - mu) / sd
+        inside = mu * (stats.norm.cdf(b) - stats.norm.cdf(a)) - sd * (stats.norm.pdf(b) - stats.norm.pdf(a))
+        return inside + cap * stats.norm.sf(b)
 
     def interval_width(self) -> float:
         """Typical sd of a region's log rate drift (city and region parts), for the report."""

@@ -15,7 +15,7 @@ from simulation.posterior import blend_rate
 from simulation.start import StartState
 
 #: Streams derived from a replication's SeedSequence, by purpose.
-STREAMS = ("rates", "arrivals", "policy", "durations", "carry")
+STREAMS = ("rates", "arrivals", "policy", "durations", "carry", "clearance")
 
 
 def child(seed: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
@@ -35,10 +35,13 @@ class YearDraw:
     month_mu : expected approvals per region and remaining month (C, 12 − m), drift, seasonality
         and the negative-binomial month factor included (件).
     close_factor : multiplier of each region's handling times (C,).
+    clearance : share of each region's cases approved before December and open at 31 December that
+        close in December instead (C,); zeros when the posterior has none.
     """
 
     month_mu: np.ndarray
     close_factor: np.ndarray
+    clearance: np.ndarray | None = None
 
 
 def draw_year(state: StartState, rng: np.random.Generator) -> YearDraw:
@@ -48,7 +51,10 @@ def draw_year(state: StartState, rng: np.random.Generator) -> YearDraw:
     back to mean 1) and the rate to date is re-estimated on the drawn profile (recency weighted); the rate of the rest
     of the year is that rate × exp(bias + city factor + region factor) (normal, sds
     ``drift_city_sd`` and ``drift_county_sd``); each month's mean is multiplied by a
-    Gamma(φ, 1/φ) factor (negative-binomial months); handling times by exp(bias + city + region).
+    Gamma(φ, 1/φ) factor (negative-binomial months); handling times by exp(bias + city + region);
+    the year-end clearance (drawn last, only when the posterior has one, so that the other draws
+    are those of a posterior without it) = its share + city + region normal factors, within
+    [0, ``clearance_max``].
     """
     post, m, C = state.posterior, state.month, state.n_regions
     if post.source == "none":
@@ -69,7 +75,11 @@ def draw_year(state: StartState, rng: np.random.Generator) -> YearDraw:
         mu = np.where(k > 0, mu * rng.gamma(np.broadcast_to(shape, mu.shape), 1.0) / shape, mu)
     close = np.exp(post.close_bias + post.close_city_sd * rng.standard_normal()
                    + post.close_county_sd * rng.standard_normal(C))
-    return YearDraw(month_mu=mu, close_factor=close)
+    clearance = None
+    if post.has_clearance:
+        clearance = np.clip(post.clearance + post.clearance_city_sd * rng.standard_normal()
+                            + post.clearance_county_sd * rng.standard_normal(C), 0.0, state.params.clearance_max)
+    return YearDraw(month_mu=mu, close_factor=close, clearance=clearance)
 
 
 def draw_arrivals(state: StartState, draw: YearDraw, rng: np.random.Generator) -> np.ndarray:

@@ -287,13 +287,16 @@ def rebalance_guides(edges: np.ndarray, mix: np.ndarray, shape: np.ndarray, scal
     """What the centre's rebalancing looks at besides the counts (``policies.rebalance_rule``).
 
     Returns P(a case assigned in the middle of month j closes by 31 December) per region and
-    month (C, 12), and each region's pessimistic factor of its remaining applications: the
+    month (C, 12) (a case assigned before December that would not also closes with the expected
+    year-end clearance share), and each region's pessimistic factor of its remaining applications: the
     ``rebalance_donor_quantile`` quantile of its drift, exp(bias + z_q · sd) (C,).
     """
     mid = (edges[:12] + edges[1:]) / 2
     f = np.exp(posterior.close_bias)
     closes = np.stack([sum(mix[k] * special.gammainc(shape[k], (edges[12] - mid) / (scale[c, k] * f))
                            for k in range(len(KINDS))) for c in range(scale.shape[0])])
+    share = posterior.expected_clearance(params.clearance_max)
+    closes[:, :11] += (1.0 - closes[:, :11]) * share[:, None]
     spread = np.hypot(posterior.drift_city_sd, posterior.drift_county_sd)
     return closes, np.exp(posterior.drift_bias + stats.norm.ppf(params.rebalance_donor_quantile) * spread)
 

@@ -158,6 +158,7 @@ class DurationsSpec(Strict):
     calibrate_min_cases: int = Field(30, ge=1)
     calibrate_min: float = Field(0.25, gt=0, le=1)
     calibrate_max: float = Field(4.0, ge=1)
+    clearance_max: float = Field(0.95, ge=0, le=1)
 
 
 class ArrivalsSpec(Strict):
