@@ -127,10 +127,10 @@ def closures(state: StartState, year, rng: dict, seed: np.random.SeedSequence, f
             times = year_end_clearance(state, region, times, np.full(len(times), state.month < 12), clearance,
                                        child(clear_seed, 0))
         shared["carry"] = region, times, amount
-    region, times, amount, begun = start_closures(state, starts, child(seed, STREAMS.index("durations")), factor)
+    s_region, s_times, s_amount, begun = start_closures(state, starts, child(seed, STREAMS.index("durations")), factor)
     if clearance is not None and not state.params.deterministic:
-        times = year_end_clearance(state, region, times, begun < state.edges[11], clearance, child(clear_seed, 1))
-    for region, times, amount in (shared["carry"], (region, times, amount)):
+        s_times = year_end_clearance(state, s_region, s_times, begun < state.edges[11], clearance, child(clear_seed, 1))
+    for region, times, amount in (shared["carry"], (s_region, s_times, s_amount)):
         month = np.searchsorted(state.edges, times, side="right") - 1
         inside = month < 12
         closed += np.bincount(region[inside] * 12 + month[inside], weights=amount[inside],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from legalaid.report.folders import staged_dir
@@ -236,6 +237,8 @@ def model_notes_table(result: ProjectionResult) -> pd.DataFrame:
         ("案件结构", mix, p.sources.get("case_mix", "")),
         ("办案时长", dur, p.sources.get("durations", "")),
         ("办案时长校准", factors, calibration),
+        ("年末集中结案", clearance_text(result), "历年月度表（各方案均未规定年末集中结案，此为历年做法的统计）"
+         if st.posterior.has_clearance else "各方案均未规定年末集中结案"),
         ("承办能力", capacity, ""),
         ("结案率要求", f"≥{result.closure_min:.0%}（本年结案数/本年审批数，仅计本年审批案件）",
          close_rule.citation if close_rule else ""),
@@ -251,6 +254,18 @@ def model_notes_table(result: ProjectionResult) -> pd.DataFrame:
     ]
     rows += [("说明", note_text(result, n), "") for n in result.notes if n.code not in CALIBRATION]
     return pd.DataFrame(rows, columns=["项目", "取值", "说明或出处"])
+
+
+def clearance_text(result: ProjectionResult) -> str:
+    """年末集中结案 as modelled: the share estimated from earlier Decembers, or none."""
+    post = result.state.posterior
+    if not post.has_clearance:
+        return "未计：无历年月度数据，12月按一般办案时长结案"
+    share = post.expected_clearance(result.state.params.clearance_max)
+    spread = float(np.hypot(post.clearance_city_sd, post.clearance_county_sd))
+    return (f"按{post.years}年历年12月结案数估计：1—11月审批、按1—11月办案进度预计年底仍未结的案件中，"
+            f"平均约{float(share.mean()):.0%}在12月集中办结（各地{float(share.min()):.0%}至{float(share.max()):.0%}，"
+            f"逐年波动约{spread:.0%}，每次模拟按此抽取）")
 
 
 def posterior_text(result: ProjectionResult) -> str:
