@@ -4,8 +4,8 @@ A SimPy model of the rest of the legal-aid year (``simulation.model``), run as a
 through any ``concurrent.futures`` executor (``simulation.montecarlo``), each replication drawing
 its parameters (rate drift with a shared city factor, seasonality, negative-binomial months,
 handling-time drift, the year-end clearance seen in earlier Decembers) from a posterior estimated
-from a history table or this year's months (``simulation.posterior``, ``simulation.history``), with a quadrature / vectorised projection
-beside it (``simulation.closed_form``), city-centre dispatch policies (``simulation.policies``,
+from a history table or this year's months (``simulation.posterior``, ``simulation.history``),
+with a quadrature / vectorised projection beside it (``simulation.closed_form``), city-centre dispatch policies (``simulation.policies``,
 安庆2023 §3(3)2) and the measured backtest record (``simulation.record``). Entry point::
 
     from simulation import project
