@@ -139,7 +139,7 @@ def closed_form(state: StartState) -> pd.DataFrame:
     rate = point_rates(state)
     close_sd = float(np.hypot(post.close_city_sd, post.close_county_sd))
     nodes = [(1.0, np.exp(post.close_bias))] if close_sd == 0 else \
-        list(zip(_WF, np.exp(post.close_bias + close_sd * _XF), strict=True))
+        [(w, np.exp(post.close_bias + close_sd * x)) for w, x in zip(_WF, _XF, strict=True)]
     pi = sum(w * month_closure_probs(state, f) for w, f in nodes)
     carry = sum(w * carry_closure_probs(state, f) for w, f in nodes)
     share = post.expected_clearance(state.params.clearance_max)

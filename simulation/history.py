@@ -431,8 +431,9 @@ def history_posterior(h: HistoryArrays, month: int, approved_m: np.ndarray, para
         source="history", years=h.city_years, season=season, season_sd=season_sd, inv_phi=inv_phi, recency=r,
         blend=w, prior_rate=prior,
         drift_bias=np.asarray(split["bias"], dtype=float),
-        drift_city_sd=float(np.sqrt(split["city_var"]) * t_widening(split["df"])), drift_county_sd=county_sd, close_bias=float(np.mean(close["bias"])),
-        close_city_sd=float(np.sqrt(close["city_var"])), close_county_sd=float(np.sqrt(close["county_var"])),
+        drift_city_sd=float(np.sqrt(split["city_var"]) * t_widening(split["df"])), drift_county_sd=county_sd,
+        close_bias=np.asarray(close["bias"], dtype=float), close_city_sd=float(np.sqrt(close["city_var"])),
+        close_county_sd=float(np.sqrt(close["county_var"] + float(np.mean(close["bias_var"])))),
         **clearance_posterior(h, params))
 
 

@@ -72,7 +72,9 @@ class Posterior:
     drift_bias : mean of the log rate drift (C,).
     drift_city_sd : sd of the city factor of the drift (shared by every region).
     drift_county_sd : sd of each region's own drift, estimation noise included (C,).
-    close_bias, close_city_sd, close_county_sd : the handling-time drift (log factor).
+    close_bias : mean of the log handling-time drift per region (C,): a region whose lags have a longer
+        tail than the gamma shape assumed closes slower later in the year than its months to date show.
+    close_city_sd, close_county_sd : sds of the handling-time drift, city-wide and per region.
     clearance : year-end clearance share per region (C,); None = none.
     clearance_city_sd, clearance_county_sd : sds of a year's clearance around it (city-wide, per region).
     """
@@ -88,7 +90,7 @@ class Posterior:
     drift_bias: np.ndarray
     drift_city_sd: float
     drift_county_sd: np.ndarray
-    close_bias: float
+    close_bias: np.ndarray
     close_city_sd: float
     close_county_sd: float
     clearance: np.ndarray | None = None
@@ -223,7 +225,7 @@ def this_year_posterior(month: int, approved_m: np.ndarray, params: SimulationPa
         source="this_year", years=0, season=season, season_sd=np.zeros((C, 12)), inv_phi=inv,
         recency=recency_weights(month, np.inf), blend=np.ones(C), prior_rate=np.full(C, np.nan),
         drift_bias=np.zeros(C), drift_city_sd=float(np.sqrt(scale * params.drift_city_sd ** 2 + profile_var)),
-        drift_county_sd=np.sqrt(scale * params.drift_county_sd ** 2 + v_est), close_bias=0.0,
+        drift_county_sd=np.sqrt(scale * params.drift_county_sd ** 2 + v_est), close_bias=np.zeros(C),
         close_city_sd=params.closure_drift_city_sd, close_county_sd=params.closure_drift_county_sd)
 
 
@@ -234,7 +236,7 @@ def no_uncertainty(C: int, params: SimulationParams) -> Posterior:
     return Posterior(source="none", years=0, season=np.broadcast_to(weights, (C, 12)).copy(),
                      season_sd=np.zeros((C, 12)), inv_phi=z, recency=np.ones(12), blend=np.ones(C),
                      prior_rate=np.full(C, np.nan), drift_bias=z, drift_city_sd=0.0,
-                     drift_county_sd=z, close_bias=0.0, close_city_sd=0.0, close_county_sd=0.0)
+                     drift_county_sd=z, close_bias=np.zeros(C), close_city_sd=0.0, close_county_sd=0.0)
 
 
 def estimate(month: int, approved_m: np.ndarray, params: SimulationParams, history=None,

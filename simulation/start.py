@@ -293,7 +293,7 @@ def rebalance_guides(edges: np.ndarray, mix: np.ndarray, shape: np.ndarray, scal
     """
     mid = (edges[:12] + edges[1:]) / 2
     f = np.exp(posterior.close_bias)
-    closes = np.stack([sum(mix[k] * special.gammainc(shape[k], (edges[12] - mid) / (scale[c, k] * f))
+    closes = np.stack([sum(mix[k] * special.gammainc(shape[k], (edges[12] - mid) / (scale[c, k] * f[c]))
                            for k in range(len(KINDS))) for c in range(scale.shape[0])])
     share = posterior.expected_clearance(params.clearance_max)
     closes[:, :11] += (1.0 - closes[:, :11]) * share[:, None]
