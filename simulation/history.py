@@ -1,9 +1,10 @@
 """Estimating the projection's posterior from a history table (earlier complete years).
 
-See ``simulation.posterior`` for what is estimated; here: the history as arrays, empirical-Bayes
-shrinkage, the seasonal profile with partial pooling, the overdispersion, the rate estimator's
-errors in earlier years and their split into a city and a region component, the handling-time
-drift, the year-end clearance, and ``history_posterior`` that puts them together.
+See ``simulation.posterior`` for what is estimated; here: the history as arrays, the seasonal
+profile with partial pooling, the overdispersion, the rate estimator's errors in earlier years,
+and ``history_posterior`` that puts them together with the closures' side
+(``simulation.history_closures``: handling-time drift, year-end clearance); the empirical-Bayes
+pooling and the city/region split of errors are in ``simulation.pooling``.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
+from simulation.history_closures import clearance_posterior, closure_errors
 from simulation.params import SimulationParams
+from simulation.pooling import eb_shrink, split_errors
 from simulation.posterior import (
     Posterior,
     blend_rate,
@@ -56,24 +58,6 @@ def history_arrays(history: pd.DataFrame, region_ids: tuple[str, ...], before: i
             c[i, k, j] += float(cl)
             seen[i, k, j] = True
     return HistoryArrays(years=years, approved=a, closed=c, complete=seen.all(axis=2))
-
-
-def eb_shrink(raw: np.ndarray, var: np.ndarray, ok: np.ndarray, centre: float) -> tuple[np.ndarray, np.ndarray]:
-    """Empirical-Bayes normal-normal shrinkage of region estimates ``raw`` (sampling variances ``var``)
-    towards ``centre``: τ² = max(0, var(raw) − mean(var)) by moments, B = var / (var + τ²).
-
-    Returns (posterior means, posterior variances); regions without data (``~ok``) get the centre and τ².
-    """
-    n = int(ok.sum())
-    tau2 = max(0.0, float(np.var(raw[ok], ddof=1) - np.mean(var[ok]))) if n >= 2 else 0.0
-    post, pvar = np.full(raw.shape, centre), np.full(raw.shape, tau2)
-    if tau2 == 0.0:
-        post[ok], pvar[ok] = centre, 0.0
-        return post, pvar
-    b = var[ok] / (var[ok] + tau2)
-    post[ok] = b * centre + (1 - b) * raw[ok]
-    pvar[ok] = (1 - b) * var[ok]
-    return post, pvar
 
 
 def seasonal_profile(approved: np.ndarray, complete: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -186,176 +170,6 @@ def rate_errors(h: HistoryArrays, month: int, inv_phi: np.ndarray, tau: float = 
         v_est[y] = w ** 2 * v
         v_nb[y] = nb_log_var(lam[:, None] * season[:, month:], inv_phi)
     return {"e": e, "v_est": v_est, "v_nb": v_nb}
-
-
-def split_errors(e: np.ndarray, noise: np.ndarray, prior_var: float = 0.0, prior_weight: float = 0.0) -> dict:
-    """Split errors e (Y, C; NaN = missing) into a region bias, a city-year factor and a region factor.
-
-    ``noise`` (Y, C) is the part of each error's variance the model adds itself (negative-binomial
-    months, estimation noise); it is subtracted from the region component. Returns bias (C,),
-    bias_var (C,), city_var, county_var (region component beyond ``noise``), df (city factor).
-
-    The city factor is seen once a year, so a few years say little about its variance (with 4 years
-    the moment estimate is 0 in about a third of cities whose factor is real). Its variance is the
-    conjugate (scaled inverse χ²) posterior: the years' sum of squares of the city-year means plus
-    ``prior_weight`` pseudo-years at ``prior_var`` (the no-history assumption) + the within-year part,
-    df = prior_weight + years − 1; with ``prior_weight`` 0 it is the moment estimate. It is the
-    predictive variance of a new year's factor: × (1 + 1/years), as the mean (the bias) is estimated
-    from the same years and its error is shared by every region.
-    """
-    ok = ~np.isnan(e)
-    C = e.shape[1]
-    n = ok.sum(axis=0)
-    overall = float(np.nanmean(e)) if ok.any() else 0.0
-    mean_c = np.where(n > 0, np.nansum(e, axis=0) / np.maximum(n, 1), overall)
-    within = np.where(ok, (e - mean_c[None]) ** 2, 0.0)
-    dof = float(np.maximum(n - 1, 0).sum())
-    w_var = within.sum() / dof if dof > 0 else float(np.nanvar(e)) if ok.any() else 0.0
-    bias, bias_var = eb_shrink(mean_c, np.full(C, w_var) / np.maximum(n, 1), n > 0, overall)
-    d = np.where(ok, e - bias[None], np.nan)
-    rows = ok.sum(axis=1) >= 1
-    g = np.where(rows, np.nansum(d, axis=1) / np.maximum(ok.sum(axis=1), 1), np.nan)
-    u = np.where(ok, d - g[:, None], np.nan)
-    c_y = ok.sum(axis=1)
-    shrink = 1 - 1 / np.maximum(c_y, 1)
-    u2 = np.nansum(u ** 2) / max(float((np.where(ok, shrink[:, None], 0.0)).sum()), 1e-9)
-    mean_noise = float(np.mean(noise[ok])) if ok.any() else 0.0
-    county_var = max(0.0, u2 - mean_noise)
-    years = int(rows.sum())
-    city_var = 0.0
-    inner = float(np.mean(county_var + noise[ok])) / max(float(np.mean(c_y[rows])), 1.0) if ok.any() else 0.0
-    ss = float(np.nansum((g[rows] - np.mean(g[rows])) ** 2)) if years >= 2 else 0.0
-    dof = max(years - 1, 0) + prior_weight
-    if dof > 0:
-        city_var = max(0.0, (ss + prior_weight * (prior_var + inner)) / dof - inner)
-        city_var *= 1 + 1 / max(years, 1)  # a new year's factor around a mean estimated from these years
-    return {"bias": bias, "bias_var": bias_var, "city_var": city_var, "county_var": county_var,
-            "df": float(max(dof, 1)), "u2": u2}
-
-
-def _year_days(year: int, approved: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Month edges of ``year`` (13,) and its approvals per day (monthly counts spread evenly)."""
-    from simulation.start import month_edges
-
-    edges = month_edges(year)
-    day_month = np.searchsorted(edges, np.arange(int(edges[12])), side="right") - 1
-    return edges, approved[day_month] / np.diff(edges)[day_month]
-
-
-def _fit_to_november(params: SimulationParams, edges: np.ndarray, per_day: np.ndarray, closed: np.ndarray
-                     ) -> float | None:
-    """The handling-time factor fitted to January-November (closures to 30 November); None if not fitted."""
-    from simulation.start import calibrate_durations
-
-    f, status = calibrate_durations(params, per_day[:int(edges[11])], float(closed[:11].sum()), float(edges[11]))
-    return f if status == "fitted" else None
-
-
-def closure_errors(h: HistoryArrays, month: int, params: SimulationParams) -> np.ndarray:
-    """log(factor fitted to January-November / factor fitted to months 1..m) per (year, region); NaN
-    where either fit is not possible or lies on a bound (``start.calibrate_durations``).
-
-    December is left out: its extra closures are the year-end clearance (``clearance_errors``)."""
-    from simulation.start import calibrate_durations
-
-    Y, C, _ = h.approved.shape
-    out = np.full((Y, C), np.nan)
-    for y, year in enumerate(h.years):
-        for c in range(C):
-            a, k = h.approved[y, c], h.closed[y, c]
-            if not h.complete[y, c] or a[:month].sum() < params.calibrate_min_cases or k[:month].sum() <= 0:
-                continue
-            edges, per_day = _year_days(year, a)
-            f_m, s_m = calibrate_durations(params, per_day[:int(edges[month])], float(k[:month].sum()),
-                                           float(edges[month]))
-            f_11 = _fit_to_november(params, edges, per_day, k)
-            if s_m == "fitted" and f_11 is not None:
-                out[y, c] = np.log(f_11 / f_m)
-    return out
-
-
-def december_expectations(params: SimulationParams, edges: np.ndarray, per_day: np.ndarray, factor: float
-                          ) -> tuple[float, float]:
-    """Under handling times × ``factor``: expected December closures of the year's approvals, and
-    expected cases approved before December still open at 31 December (件)."""
-    ages_end = edges[12] - (np.arange(len(per_day)) + 0.5)
-    ages_dec = np.maximum(edges[11] - (np.arange(len(per_day)) + 0.5), 0.0)
-
-    def cdf(t):
-        return sum(m * special.gammainc(d.shape, t / (d.scale * factor))
-                   for m, d in zip(params.kind_mix, params.durations, strict=True))
-
-    before = np.arange(len(per_day)) < edges[11]
-    dec = float(np.dot(per_day, cdf(ages_end) - np.where(before, cdf(ages_dec), 0.0)))
-    still_open = float(np.dot(per_day[before], 1.0 - cdf(ages_end[before])))
-    return dec, still_open
-
-
-def clearance_errors(h: HistoryArrays, params: SimulationParams) -> dict[str, np.ndarray]:
-    """Each earlier year's year-end clearance per (year, region): December's closures beyond the lags.
-
-    Under the handling-time factor fitted to January-November: ``pulled`` = December closures − those
-    expected, ``open`` = the cases approved before December expected still open at 31 December, and
-    ``december`` = December closures (its Poisson variance is the sampling noise of ``pulled``).
-    pulled / open is the share of those cases that closed in December instead (negative when
-    December closed fewer than the lags predict). NaN where the region-year is incomplete, has
-    fewer than ``calibrate_min_cases`` approvals by November, the fit lies on a bound, or less than
-    one case is expected open.
-    """
-    Y, C, _ = h.approved.shape
-    out = {key: np.full((Y, C), np.nan) for key in ("pulled", "open", "december")}
-    for y, year in enumerate(h.years):
-        for c in range(C):
-            a, k = h.approved[y, c], h.closed[y, c]
-            if not h.complete[y, c] or a[:11].sum() < params.calibrate_min_cases or k[:11].sum() <= 0:
-                continue
-            edges, per_day = _year_days(year, a)
-            f = _fit_to_november(params, edges, per_day, k)
-            if f is None:
-                continue
-            dec, still_open = december_expectations(params, edges, per_day, f)
-            if still_open < 1.0:
-                continue
-            out["pulled"][y, c], out["open"][y, c], out["december"][y, c] = k[11] - dec, still_open, k[11]
-    return out
-
-
-def clearance_posterior(h: HistoryArrays, params: SimulationParams) -> dict:
-    """The year-end clearance share per region and the sds of a new year's around it.
-
-    Ratio estimators (Σ pulled / Σ open, so a region-year with few open cases weighs little): the
-    city's share over all years; each region's over its years, shrunk towards the city's by
-    empirical Bayes (its Poisson noise Σ december / (Σ open)²); the city-year shares' spread beyond
-    their noise is the city sd (× (1 + 1/years): the mean is estimated from the same years); the
-    region-years' spread around region + city-year, weighted by precision, beyond their noise is the
-    region sd (plus the shrinkage's posterior variance). The share is kept within [0, ``clearance_max``].
-    """
-    e = clearance_errors(h, params)
-    ok = np.isfinite(e["pulled"])
-    C = ok.shape[1]
-    if not ok.any():
-        return {"clearance": np.zeros(C), "clearance_city_sd": 0.0, "clearance_county_sd": 0.0}
-    pulled, still_open, dec = (np.where(ok, e[k], 0.0) for k in ("pulled", "open", "december"))
-    city = float(pulled.sum() / still_open.sum())
-    years = ok.any(axis=1)
-    q_y = pulled.sum(axis=1)[years] / still_open.sum(axis=1)[years]
-    v_y = np.maximum(dec.sum(axis=1)[years], 1.0) / still_open.sum(axis=1)[years] ** 2
-    n_y = int(years.sum())
-    city_var = max(0.0, float(np.var(q_y, ddof=1) - v_y.mean())) * (1 + 1 / n_y) if n_y >= 2 else 0.0
-    has = ok.any(axis=0)
-    o_c = still_open.sum(axis=0)
-    raw = np.where(has, pulled.sum(axis=0) / np.where(has, o_c, 1.0), city)
-    var = np.where(has, np.maximum(dec.sum(axis=0), 1.0) / np.where(has, o_c, 1.0) ** 2, 0.0)
-    share, share_var = eb_shrink(raw, var, has, city)
-    q_yc = np.where(ok, pulled / np.where(ok, still_open, 1.0), 0.0)
-    v_yc = np.where(ok, np.maximum(dec, 1.0) / np.where(ok, still_open, 1.0) ** 2, 1.0)
-    g = np.zeros(ok.shape[0])
-    g[years] = q_y - city
-    resid = np.where(ok, q_yc - share[None, :] - g[:, None], 0.0)
-    w = np.where(ok, 1.0 / v_yc, 0.0)
-    county_var = max(0.0, float((w * (resid ** 2 - v_yc)).sum() / w.sum()))
-    return {"clearance": np.clip(share, 0.0, params.clearance_max), "clearance_city_sd": float(np.sqrt(city_var)),
-            "clearance_county_sd": float(np.sqrt(county_var + float(np.mean(share_var[has]))))}
 
 
 def held_out_errors(tries: dict) -> np.ndarray:

@@ -14,7 +14,8 @@ import pytest
 
 from scenarios.example import generate_example
 from simulation import build_start, closed_form, simulate
-from simulation.history import clearance_posterior, history_arrays
+from simulation.history import history_arrays
+from simulation.history_closures import clearance_posterior
 from simulation.montecarlo import run_monte_carlo
 from simulation.params import SimulationParams
 
