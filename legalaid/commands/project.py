@@ -24,7 +24,8 @@ def register(sub) -> None:
     parser.add_argument("--lawyers", metavar="F", help="律师表（CSV/XLSX）；不给出时不限承办能力")
     parser.add_argument("--history", metavar="F",
                         help="历年月度表（CSV/XLSX：地区、年份、月份、审批数、结案数；以往完整年份）；给出时按历年数据估计"
-                             "季节性、月度波动和年内趋势误差（各县向全市部分汇总），不给出时按本年各月估计，区间较宽")
+                             "季节性、月度波动、年内趋势误差和年末集中结案比例（各县向全市部分汇总），"
+                             "不给出时按本年各月估计，区间较宽，不计年末集中结案")
     parser.add_argument("--runs", type=positive_int, default=1000, metavar="N", help="模拟次数（默认 1000）")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="随机种子（默认 0）")
     parser.add_argument("--month", type=int, choices=range(1, 13), metavar="M",

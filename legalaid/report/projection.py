@@ -97,7 +97,7 @@ def note_text(result: ProjectionResult, finding: Finding) -> str:
     if code == "open_cases_unexplained":
         return f"{region_name(result.plan, finding.ids[0])}：在办案件按模型应已全部结案，按当日新案处理"
     if code == "history_used":
-        return f"已用历年月度表中{finding['years']}个完整年份估计季节性、月度波动和预测误差"
+        return f"已用历年月度表中{finding['years']}个完整年份估计季节性、月度波动、预测误差和年末集中结案比例"
     if code == "history_short":
         return (f"历年月度表只有{finding['years']}个完整年份（至少需要{finding['min_years']}个），未使用；"
                 "按本年各月估计，区间较宽")
@@ -238,7 +238,7 @@ def model_notes_table(result: ProjectionResult) -> pd.DataFrame:
         ("办案时长", dur, p.sources.get("durations", "")),
         ("办案时长校准", factors, calibration),
         ("年末集中结案", clearance_text(result), "历年月度表（各方案均未规定年末集中结案，此为历年做法的统计）"
-         if st.posterior.has_clearance else "各方案均未规定年末集中结案"),
+         if st.posterior.source == "history" else "各方案均未规定年末集中结案"),
         ("承办能力", capacity, ""),
         ("结案率要求", f"≥{result.closure_min:.0%}（本年结案数/本年审批数，仅计本年审批案件）",
          close_rule.citation if close_rule else ""),
@@ -259,13 +259,16 @@ def model_notes_table(result: ProjectionResult) -> pd.DataFrame:
 def clearance_text(result: ProjectionResult) -> str:
     """年末集中结案 as modelled: the share estimated from earlier Decembers, or none."""
     post = result.state.posterior
-    if not post.has_clearance:
+    if post.source != "history":
         return "未计：无历年月度数据，12月按一般办案时长结案"
+    if not post.has_clearance:
+        return f"按{post.years}年历年12月结案数估计：历年12月结案未超出按办案时长的预计，不计年末集中结案"
     share = post.expected_clearance(result.state.params.clearance_max)
     spread = float(np.hypot(post.clearance_city_sd, post.clearance_county_sd))
+    regions = "各地相同" if share.max() - share.min() < 0.005 else f"各地{float(share.min()):.0%}至{float(share.max()):.0%}"
+    years = "历年间无明显波动" if spread < 0.005 else f"逐年波动约{spread:.0%}，每次模拟按此抽取"
     return (f"按{post.years}年历年12月结案数估计：1—11月审批、按1—11月办案进度预计年底仍未结的案件中，"
-            f"平均约{float(share.mean()):.0%}在12月集中办结（各地{float(share.min()):.0%}至{float(share.max()):.0%}，"
-            f"逐年波动约{spread:.0%}，每次模拟按此抽取）")
+            f"平均约{float(share.mean()):.0%}在12月集中办结（{regions}；{years}）")
 
 
 def posterior_text(result: ProjectionResult) -> str:

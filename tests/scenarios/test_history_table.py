@@ -68,6 +68,8 @@ def test_project_with_history_and_bad_history_exits_2_without_traceback(plan, tm
     assert code == 0
     notes = pd.read_csv(out / "模型说明.csv", encoding="utf-8-sig")
     assert notes["取值"].str.contains("按3年历年月度数据估计").any()
+    clearance = notes.loc[notes["项目"] == "年末集中结案", "取值"].item()
+    assert clearance.startswith("按3年历年12月结案数估计")  # Decembers closing 25 of 30 a month: none beyond the lags
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + "宿松县,二〇二二,1,3,1\n", encoding="utf-8")
     capsys.readouterr()
