@@ -6,7 +6,8 @@ example year from month 6 (with its lawyers table) on 1 and 2 worker processes, 
 ``none`` and for all policies; the speed-up from 1 to 2 workers and whether the results are
 identical; the same question without a lawyers table (no capacity limit, policy none: the model
 skips the event run, which is exact there) against the all-at-once numpy projection
-(``simulation.vectorised``). Timings on a shared machine are inflated by other load; the load
+(``simulation.vectorised``); and all policies with a 5-year history table (the posterior's draws
+and the year-end clearance in play). Timings on a shared machine are inflated by other load; the load
 average is printed before and after.
 
     python3 benchmarks/bench_simulation.py [--runs 1000]
@@ -36,6 +37,19 @@ def cpu_seconds() -> float:
     """CPU time (user + system) of this process and its finished children (worker processes)."""
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system
+
+
+def synthetic_history(plan):
+    """Five earlier years for the plan's regions from the backtest's truth generator (benchmarks/)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from truth_generator import generate_world
+
+    ids = list(plan.region_ids)
+    history = generate_world(1, counties=len(ids), years=6).history(ids, 5)
+    return history.assign(year=history["year"] - history["year"].max() + plan.year - 1)
 
 
 def main() -> None:
@@ -79,6 +93,12 @@ def main() -> None:
     print(f"project() on the same question, 2 workers (event run skipped, exact): {fast:.2f} s")
     print(f"all {len(POLICIES)} policies with lawyers, 2 workers: {rows[POLICIES, 2][0]:.2f} s "
           f"(target ≤ 20 s for 1,000 replications on 2 cores)")
+    history = synthetic_history(plan)
+    secs, result = timed(lambda: project(plan, data.progress, data.lawyers, runs=runs, seed=0, policies=POLICIES,
+                                         workers=2, history=history))
+    post = result.state.posterior
+    print(f"the same with a 5-year history table ({post.source} posterior: seasonality, drifts, year-end clearance "
+          f"{float(post.expected_clearance(result.state.params.clearance_max).mean()):.0%}): {secs:.2f} s")
     print(f"load average after {os.getloadavg()[0]:.2f}")
 
 
