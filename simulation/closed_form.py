@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from simulation.closures import pull_into_december
 from simulation.posterior import blend_rate
 from simulation.randomness import draw_year
 from simulation.start import StartState
@@ -218,5 +219,4 @@ def _clear(t: np.ndarray, share: np.ndarray, year_end: float, rng: np.random.Gen
     """Closing times ``t`` with each one after ``year_end`` moved to 31 December with probability ``share``."""
     if not np.any(share > 0):
         return t
-    pulled = (t >= year_end) & (rng.random(len(t)) < share)
-    return np.where(pulled, year_end - 0.5, t)
+    return pull_into_december(t, rng.random(len(t)), share, year_end)

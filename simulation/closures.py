@@ -101,8 +101,14 @@ def year_end_clearance(state: StartState, region: np.ndarray, times: np.ndarray,
     for c in np.unique(region[late]):
         pick = np.flatnonzero(late & (region == c))
         u = np.random.Generator(np.random.PCG64(child(seed, int(c)))).random(len(pick))
-        out[pick[u < share[c]]] = state.year_end - 0.5
+        out[pick] = pull_into_december(times[pick], u, share[c], state.year_end)
     return out
+
+
+def pull_into_december(times: np.ndarray, uniforms: np.ndarray, share, year_end: float) -> np.ndarray:
+    """Closing times with each one at or after ``year_end`` moved to noon of 31 December where its
+    uniform is below ``share`` (a number or one per case): the year-end clearance of one case."""
+    return np.where((times >= year_end) & (uniforms < share), year_end - 0.5, times)
 
 
 def closures(state: StartState, year, rng: dict, seed: np.random.SeedSequence, factor: np.ndarray | None = None,
@@ -121,14 +127,15 @@ def closures(state: StartState, year, rng: dict, seed: np.random.SeedSequence, f
     closed = state.closed_m.copy()
     shared = {} if shared is None else shared
     clear_seed = child(seed, STREAMS.index("clearance"))
+    clearing = clearance is not None and not state.params.deterministic
     if "carry" not in shared:
         region, times, amount = carry_closures(state, rng["carry"], factor)
-        if clearance is not None and not state.params.deterministic:
+        if clearing:
             times = year_end_clearance(state, region, times, np.full(len(times), state.month < 12), clearance,
                                        child(clear_seed, 0))
         shared["carry"] = region, times, amount
     s_region, s_times, s_amount, begun = start_closures(state, starts, child(seed, STREAMS.index("durations")), factor)
-    if clearance is not None and not state.params.deterministic:
+    if clearing:
         s_times = year_end_clearance(state, s_region, s_times, begun < state.edges[11], clearance, child(clear_seed, 1))
     for region, times, amount in (shared["carry"], (s_region, s_times, s_amount)):
         month = np.searchsorted(state.edges, times, side="right") - 1

@@ -36,7 +36,7 @@ class YearDraw:
         and the negative-binomial month factor included (件).
     close_factor : multiplier of each region's handling times (C,).
     clearance : share of each region's cases approved before December and open at 31 December that
-        close in December instead (C,); zeros when the posterior has none.
+        close in December instead (C,); None when the posterior has none.
     """
 
     month_mu: np.ndarray
