@@ -58,7 +58,7 @@ class SimulationParams:
     calibrate_min_cases : approvals to date a region needs for its own factor (件).
     clearance_max : with a history table, the year-end clearance (the share of the cases approved
         before December and still open at 31 December that close in December instead,
-        ``simulation.history.clearance_errors``) drawn per replication is at most this share.
+        ``simulation.history_closures.clearance_posterior``) drawn per replication is at most this share.
     rate_uncertainty : draw each replication's parameters (rate drift with a shared city factor,
         seasonality, month-to-month overdispersion, handling-time drift) from their posterior
         (``simulation.posterior``); False: the point estimates and Poisson arrivals only.

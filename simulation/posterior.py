@@ -15,7 +15,7 @@ A replication of the rest of the year draws its parameters from a ``Posterior`` 
   bias and city and region sds;
 - the year-end clearance (history only): the share of the cases approved before December and still
   open at 31 December that close in December instead, per region, with city and region sds
-  (``simulation.history.clearance_errors``); none without history (no plan sets one).
+  (``simulation.history_closures.clearance_posterior``); none without history (no plan sets one).
 
 Two sources:
 

@@ -108,3 +108,15 @@ def test_no_history_no_clearance(anqing, example6):
     """Without a history table no plan or data gives a clearance: none is modelled."""
     state = build_start(anqing, example6.progress)
     assert not state.posterior.has_clearance
+
+
+def test_expected_clearance_is_the_mean_of_the_clipped_draw(anqing, example6):
+    """E[clip(share + city + region factor, 0, cap)] in closed form equals the mean of many draws."""
+    state = build_start(anqing, example6.progress)
+    C = state.n_regions
+    share = np.linspace(-0.05, 0.9, C)
+    post = replace(state.posterior, clearance=share, clearance_city_sd=0.1, clearance_county_sd=0.15)
+    rng = np.random.default_rng(25)
+    draws = np.clip(share + 0.1 * rng.standard_normal((200_000, 1)) + 0.15 * rng.standard_normal((200_000, C)),
+                    0.0, 0.95)
+    assert post.expected_clearance(0.95) == pytest.approx(draws.mean(axis=0), abs=2e-3)
