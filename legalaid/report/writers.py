@@ -99,7 +99,8 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike, formats: dict[str, s
 
 
 def write_xlsx(path: str | os.PathLike, sheets: list[Sheet]) -> None:
-    """Write sheets to one .xlsx: bold header, sized columns, flagged rows in red.
+    """Write sheets to one .xlsx: bold header, sized columns, flagged rows in red; text longer than
+    the widest column wraps, its row made tall enough (printed pages cut nothing off).
 
     Strings are never turned into formulas or numbers (xlsxwriter options), so user data
     such as "=1+1" stays text.
@@ -112,14 +113,16 @@ def write_xlsx(path: str | os.PathLike, sheets: list[Sheet]) -> None:
         book.set_properties({"created": _FIXED_CREATED})  # same inputs → same bytes
         header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                   "valign": "vcenter"})
-        cached: dict[tuple[str | None, bool], object] = {}
+        cached: dict[tuple[str | None, bool, bool], object] = {}
 
-        def cell_format(number: str | None, flagged: bool):
-            key = (number, flagged)
+        def cell_format(number: str | None, flagged: bool, wrap: bool = False):  # wrap: a tall row, top-aligned
+            key = (number, flagged, wrap)
             if key not in cached:
                 spec = {"bg_color": "#FFC7CE", "font_color": "#9C0006"} if flagged else {}
                 if number:
                     spec["num_format"] = number
+                if wrap:
+                    spec.update(text_wrap=True, valign="top")
                 cached[key] = book.add_format(spec) if spec else None
             return cached[key]
 
@@ -133,15 +136,19 @@ def write_xlsx(path: str | os.PathLike, sheets: list[Sheet]) -> None:
                 ws.set_column(0, 0, 100)
                 continue
             numbers = [sheet.format_of(col) for col in frame.columns]
+            widths = [_column_width(str(col), frame[col], numbers[j]) for j, col in enumerate(frame.columns)]
             for j, col in enumerate(frame.columns):
                 ws.write_string(0, j, str(col), header)
-                ws.set_column(j, j, _column_width(str(col), frame[col], numbers[j]))
+                ws.set_column(j, j, widths[j])
             ws.set_row(0, 48)  # headers wrap onto up to three lines
             flags = sheet.flag.reindex(frame.index).fillna(False).to_numpy() if sheet.flag is not None else None
             for i, row in enumerate(frame.itertuples(index=False), start=1):
                 flagged = bool(flags is not None and flags[i - 1])
+                lines = max((_wrapped_lines(value, widths[j]) for j, value in enumerate(row)), default=1)
                 for j, value in enumerate(row):
-                    _write_cell(ws, i, j, value, cell_format(numbers[j], flagged))
+                    _write_cell(ws, i, j, value, cell_format(numbers[j], flagged, lines > 1))
+                if lines > 1:
+                    ws.set_row(i, ROW_HEIGHT * lines)
             ws.freeze_panes(1, 0)
             if len(frame.columns):
                 ws.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
@@ -182,6 +189,17 @@ def _column_width(header: str, values: pd.Series, number: str | None) -> float:
         shown = [str(v) for v in sample if v is not None and not (isinstance(v, float) and np.isnan(v))]
     widest = max([_display_width(v) for v in shown] + [0])
     return float(min(max(widest, -(-_display_width(header) // 3), 6) + 2, 50))
+
+
+#: Height of one line of text in a row (points, Excel's default for 11-point type).
+ROW_HEIGHT = 15.0
+
+
+def _wrapped_lines(value: object, width: float) -> int:
+    """Lines a text cell needs in a column ``width`` characters wide (1 for numbers and short text)."""
+    if not isinstance(value, str):
+        return 1
+    return max(1, -(-_display_width(value) // max(int(width) - 2, 1)))
 
 
 def _display_width(value: object) -> int:
